@@ -1,0 +1,37 @@
+# Two commands on a fresh machine:  `make demo`  and  `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export DAGSTER_DISABLE_TELEMETRY := 1
+export GX_ANALYTICS_ENABLED := False
+
+.PHONY: setup demo test postgres ui manifest
+
+setup: $(VENV)/.installed
+
+# uv installs the locked set in seconds; the lock is compiled from requirements/requirements.in.
+$(VENV)/.installed: requirements/requirements.lock pyproject.toml
+	python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet uv
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements/requirements.lock
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
+	$(VENV)/bin/nps prepare
+	touch $@
+
+demo: setup
+	$(VENV)/bin/nps demo
+
+postgres:
+	bash .ci/ensure-postgres
+
+# pytest exits 5 when it collects no test; that is not a failure of the suite.
+test: setup postgres
+	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
+
+manifest: setup
+	$(VENV)/bin/nps prepare
+
+ui: setup
+	$(VENV)/bin/dagster dev -w workspace.yaml

@@ -1,0 +1,1 @@
+"""From the outside world to raw tables: connectors, landing, local API emulators, synthetic data."""

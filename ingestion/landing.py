@@ -1,0 +1,201 @@
+"""Landing: extracted batches -> raw tables, quarantine and cursors, one transaction per batch.
+
+A batch's cursor is committed with the data it covers, so a run that fails half-way resumes where
+the landed data ends. A record seen again replaces its older version (latest `_modified_at` wins)
+and an identical record changes nothing, so re-running any load is safe.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from ingestion.raw_tables import CURSORS_TABLE, QUARANTINE_TABLE, RAW_SCHEMA, RawTable
+from ingestion.warehouse import DuckDBWarehouse
+
+
+@dataclass(frozen=True)
+class QuarantineRecord:
+    record_ref: str  # where it came from: "file.csv:line 7", a response id, a page URL
+    reason: str
+    payload: str  # the raw content, as received
+
+
+@dataclass
+class Batch:
+    # Each record holds the table's extracted columns plus `payload` (dict) and `_modified_at`.
+    records: list[dict[str, Any]] = field(default_factory=list)
+    quarantined: list[QuarantineRecord] = field(default_factory=list)
+    cursor: str | None = None  # the source's cursor once this batch has landed
+
+
+@dataclass
+class LandingCounts:
+    fetched: int = 0
+    landed: int = 0  # new records
+    updated: int = 0  # newer versions of records already landed
+    unchanged: int = 0
+    quarantined: int = 0
+
+    def add(self, other: "LandingCounts") -> None:
+        for name in ("fetched", "landed", "updated", "unchanged", "quarantined"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def ensure_raw_tables(warehouse: DuckDBWarehouse, tables: Iterable[RawTable]) -> None:
+    warehouse.execute(f"create schema if not exists {RAW_SCHEMA}")
+    for table in tables:
+        columns = ", ".join(f"{name} {sql_type}" for name, sql_type in table.all_columns.items())
+        warehouse.execute(f"create table if not exists {table.qualified_name} ({columns})")
+    warehouse.execute(
+        f"""create table if not exists {QUARANTINE_TABLE} (
+            _source varchar, object varchar, record_ref varchar, reason varchar,
+            payload varchar, payload_hash varchar, _loaded_at timestamp with time zone,
+            _batch_id varchar)"""
+    )
+    warehouse.execute(
+        f"""create table if not exists {CURSORS_TABLE} (
+            _source varchar, object varchar, cursor varchar, updated_at timestamp with time zone)"""
+    )
+
+
+def read_cursor(warehouse: DuckDBWarehouse, source: str, object_name: str) -> str | None:
+    rows = warehouse.execute(
+        f"select cursor from {CURSORS_TABLE} where _source = ? and object = ?", (source, object_name)
+    )
+    return rows[0][0] if rows else None
+
+
+def land_batch(
+    warehouse: DuckDBWarehouse, table: RawTable, source: str, object_name: str, batch: Batch, batch_id: str
+) -> LandingCounts:
+    loaded_at = datetime.now(UTC)
+    counts = LandingCounts(fetched=len(batch.records) + len(batch.quarantined))
+    with warehouse.transaction():
+        if batch.records:
+            _upsert_records(warehouse, table, source, batch.records, batch_id, loaded_at, counts)
+        if batch.quarantined:
+            counts.quarantined = _insert_quarantine(
+                warehouse, source, object_name, batch.quarantined, batch_id, loaded_at
+            )
+        if batch.cursor is not None:
+            warehouse.execute(
+                f"delete from {CURSORS_TABLE} where _source = ? and object = ?", (source, object_name)
+            )
+            warehouse.execute(
+                f"insert into {CURSORS_TABLE} values (?, ?, ?, ?)",
+                (source, object_name, batch.cursor, loaded_at),
+            )
+    return counts
+
+
+def _upsert_records(
+    warehouse: DuckDBWarehouse,
+    table: RawTable,
+    source: str,
+    records: list[dict[str, Any]],
+    batch_id: str,
+    loaded_at: datetime,
+    counts: LandingCounts,
+) -> None:
+    frame = pd.DataFrame.from_records(records, columns=[*table.columns, "payload", "_modified_at"])
+    for column, sql_type in table.columns.items():
+        if sql_type == "json":
+            frame[column] = frame[column].map(_json_or_none)
+    frame["payload"] = frame["payload"].map(_json_or_none)
+    frame["_source"] = source
+    frame["_loaded_at"] = loaded_at
+    frame["_batch_id"] = batch_id
+    frame["_seq"] = range(len(frame))
+    warehouse.load_temp_table("incoming", frame, {**table.all_columns, "_seq": "bigint"})
+
+    key_match = " and ".join(f"t.{k} = i.{k}" for k in ("_source", *table.key))
+    keys = ", ".join(table.key)
+    # Within one batch the latest version of a record wins; the batch order breaks ties.
+    warehouse.execute(
+        f"""create or replace temp table incoming_latest as
+            select * from (
+                select *, row_number() over (
+                    partition by {keys} order by _modified_at desc nulls last, _seq desc) as _rank
+                from incoming
+            ) as ranked
+            where _rank = 1"""
+    )
+    newer = (
+        "coalesce(i._modified_at >= t._modified_at, true) "
+        "and cast(i.payload as varchar) <> cast(t.payload as varchar)"
+    )
+    new, changed, total = warehouse.execute(
+        f"""select
+                count(*) filter (where t._source is null),
+                count(*) filter (where t._source is not null and {newer}),
+                count(*)
+            from incoming_latest as i
+            left join {table.qualified_name} as t on {key_match}"""
+    )[0]
+    warehouse.execute(
+        f"delete from {table.qualified_name} as t using incoming_latest as i where {key_match} and {newer}"
+    )
+    columns = ", ".join(table.all_columns)
+    warehouse.execute(
+        f"""insert into {table.qualified_name} ({columns})
+            select {columns} from incoming_latest as i
+            where not exists (select 1 from {table.qualified_name} as t where {key_match})"""
+    )
+    counts.landed += new
+    counts.updated += changed
+    counts.unchanged += total - new - changed + (len(records) - total)
+
+
+def _insert_quarantine(
+    warehouse: DuckDBWarehouse,
+    source: str,
+    object_name: str,
+    quarantined: list[QuarantineRecord],
+    batch_id: str,
+    loaded_at: datetime,
+) -> int:
+    frame = pd.DataFrame(
+        {
+            "_source": source,
+            "object": object_name,
+            "record_ref": [q.record_ref for q in quarantined],
+            "reason": [q.reason for q in quarantined],
+            "payload": [q.payload for q in quarantined],
+            "payload_hash": [_hash(q.record_ref, q.payload) for q in quarantined],
+            "_loaded_at": loaded_at,
+            "_batch_id": batch_id,
+        }
+    )
+    columns = {
+        "_source": "varchar", "object": "varchar", "record_ref": "varchar", "reason": "varchar",
+        "payload": "varchar", "payload_hash": "varchar",
+        "_loaded_at": "timestamp with time zone", "_batch_id": "varchar",
+    }  # fmt: skip
+    warehouse.load_temp_table("incoming_quarantine", frame, columns)
+    # The same bad record seen again (a file imported twice) is quarantined once.
+    before = warehouse.execute(f"select count(*) from {QUARANTINE_TABLE}")[0][0]
+    warehouse.execute(
+        f"""insert into {QUARANTINE_TABLE}
+            select distinct on (payload_hash, reason) * from incoming_quarantine as i
+            where not exists (
+                select 1 from {QUARANTINE_TABLE} as q
+                where q._source = i._source and q.object = i.object
+                  and q.payload_hash = i.payload_hash and q.reason = i.reason)"""
+    )
+    return warehouse.execute(f"select count(*) from {QUARANTINE_TABLE}")[0][0] - before
+
+
+def _json_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()

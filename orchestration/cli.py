@@ -1,0 +1,103 @@
+"""The `nps` command line."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from orchestration.config import ConfigError, find_config_file, load_config
+
+config_option = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="nps.yaml to use (default: $NPS_CONFIG, else ./nps.yaml).",
+)  # fmt: skip
+
+
+@click.group()
+def main() -> None:
+    """Net Promoter Score platform: ingest surveys and CRM, model, check, publish."""
+
+
+@main.command()
+@config_option
+@click.option("--full-refresh", is_flag=True, help="Ignore cursors and rebuild incremental models.")
+def refresh(config_file: Path | None, full_refresh: bool) -> None:
+    """Run the nightly_refresh job: ingestion, dbt build, checks, publish."""
+    from orchestration.refresh import run_refresh
+
+    path = find_config_file(config_file)
+    outcome = _or_exit(lambda: run_refresh(path, full_refresh=full_refresh))
+    _report(outcome)
+    sys.exit(0 if outcome.success else 1)
+
+
+@main.command()
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder for nps.yaml, the demo world and data/.")
+@click.option("--responses", type=click.IntRange(min=100), default=20_000, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+def demo(home: Path, responses: int, seed: int) -> None:
+    """Generate a demo world, refresh it into DuckDB and print a summary."""
+    from orchestration.demo import run_demo
+
+    outcome = run_demo(home.resolve(), responses=responses, seed=seed)
+    _report(outcome)
+    sys.exit(0 if outcome.success else 1)
+
+
+@main.command("import")
+@config_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", required=True, help="Name of the csv source the rows belong to.")
+def import_files(config_file: Path | None, files: tuple[Path, ...], source: str) -> None:
+    """Load canonical CSV files into a csv source's raw table."""
+    from orchestration.imports import import_csv_files
+
+    config = _or_exit(lambda: load_config(find_config_file(config_file)))
+    for result in _or_exit(lambda: import_csv_files(config, source, list(files))):
+        click.echo(
+            f"{result.path}: {result.counts.landed} new, {result.counts.updated} updated, "
+            f"{result.counts.unchanged} unchanged, {result.counts.quarantined} quarantined"
+        )
+        for reason, count in result.quarantine_reasons.items():
+            click.echo(f"  quarantined {count}x: {reason}")
+
+
+@main.command()
+@config_option
+def status(config_file: Path | None) -> None:
+    """The last run, its outcome, and the row counts of the reporting marts."""
+    from orchestration.status import render_status
+
+    path = find_config_file(config_file)
+    click.echo(_or_exit(lambda: render_status(path, load_config(path))))
+
+
+@main.command()
+def prepare() -> None:
+    """Parse the dbt project once (the manifest Dagster loads)."""
+    from orchestration.dbt import ensure_manifest
+
+    click.echo(f"dbt manifest ready: {ensure_manifest()}")
+
+
+def _or_exit(action):
+    try:
+        return action()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _report(outcome) -> None:
+    if outcome.success:
+        click.echo(f"Refresh succeeded (run {outcome.run_id}).")
+        return
+    click.echo(f"Refresh FAILED (run {outcome.run_id}).", err=True)
+    for line in outcome.failed_steps:
+        click.echo(f"  failed step: {line}", err=True)
+    for line in outcome.failed_checks:
+        click.echo(f"  failed check: {line}", err=True)
+    if outcome.skipped_assets:
+        click.echo(f"  not materialized: {', '.join(outcome.skipped_assets)}", err=True)
+    click.echo("  The reporting database was left as it was. See `nps status`.", err=True)

@@ -1,0 +1,95 @@
+"""The dbt project as Dagster assets. The manifest is prepared once (and again only when a file of
+the project changed), not parsed on every definitions load."""
+import json
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.config import NpsConfig
+from orchestration.resources import NpsSettings, is_full_refresh
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# The dbt installed next to this interpreter, so it runs without an activated virtualenv.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+
+
+def _newest_source_mtime() -> float:
+    files = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "tests"):
+        files += [p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()]
+    return max(p.stat().st_mtime for p in files if p.exists())
+
+
+def ensure_manifest() -> Path:
+    """Run `dbt parse` only when the manifest is missing or older than the project's files."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
+        dbt_resource().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+    return manifest
+
+
+def dbt_environment(config: NpsConfig) -> dict[str, str]:
+    """What profiles.yml reads."""
+    return {"NPS_DBT_TARGET": config.warehouse.type, "NPS_WAREHOUSE_PATH": str(config.warehouse.path)}
+
+
+def dbt_vars(config: NpsConfig) -> dict[str, Any]:
+    return {
+        "reporting_timezone": config.reporting.timezone,
+        "min_responses": config.reporting.min_responses,
+    }
+
+
+class NpsDbtTranslator(DagsterDbtTranslator):
+    """dbt sources are the ingestion assets (raw/<source type>/<object>), so lineage is one graph."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey(["raw", dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+def published_models(manifest_path: Path) -> list[dict[str, str]]:
+    """Models marked `meta.publish` in dbt_project.yml: what goes to the reporting database."""
+    manifest = json.loads(manifest_path.read_text())
+    return sorted(
+        (
+            {"name": node["name"], "schema": node["schema"], "alias": node.get("alias") or node["name"]}
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["config"].get("meta", {}).get("publish")
+        ),
+        key=lambda model: model["name"],
+    )
+
+
+ensure_manifest()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=NpsDbtTranslator(),
+    pool="warehouse",
+)
+def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, nps: NpsSettings):
+    config = nps.load()
+    os.environ.update(dbt_environment(config))
+    args = ["build", "--vars", json.dumps(dbt_vars(config))]
+    if is_full_refresh(context):
+        args.append("--full-refresh")
+    yield from dbt.cli(args, context=context).stream()
+

@@ -1,0 +1,30 @@
+"""The Dagster definitions, built from nps.yaml (--config, $NPS_CONFIG, else ./nps.yaml)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.config import find_config_file, load_config, parse_config
+from orchestration.dbt import dbt_resource, nps_dbt_models
+from orchestration.ingestion import ingestion_assets
+from orchestration.jobs import nightly_refresh_job, nightly_schedule
+from orchestration.publish import reporting_database
+from orchestration.quality import quality_checks
+from orchestration.resources import NpsSettings
+
+
+def build_definitions(config_path: Path) -> dg.Definitions:
+    # Without a config file the graph still loads (dbt and publish); runs then name the missing file.
+    config = load_config(config_path) if config_path.exists() else parse_config({}, home=Path.cwd())
+    job = nightly_refresh_job()
+    return dg.Definitions(
+        assets=[*ingestion_assets(config), nps_dbt_models, reporting_database],
+        asset_checks=quality_checks,
+        jobs=[job],
+        schedules=[nightly_schedule(job, config.reporting.timezone)],
+        resources={"nps": NpsSettings(config_path=str(config_path)), "dbt": dbt_resource()},
+    )
+
+
+defs = build_definitions(find_config_file())

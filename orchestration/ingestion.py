@@ -1,0 +1,44 @@
+"""One asset per (source type, object), e.g. raw/csv/responses, loading every configured source."""
+import dagster as dg
+
+from ingestion.connectors import CONNECTORS
+from ingestion.ingest import ingest
+from ingestion.landing import LandingCounts
+from ingestion.warehouse import open_warehouse
+from orchestration.config import NpsConfig
+from orchestration.resources import NpsSettings, is_full_refresh
+
+
+def _ingestion_asset(source_type: str, object_name: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=["raw", source_type, object_name],
+        group_name="ingestion",
+        description=f"{source_type} {object_name}, landed in raw.{source_type}__{object_name}",
+        kinds={source_type, "duckdb"},
+        pool="warehouse",
+    )
+    def _asset(context: dg.AssetExecutionContext, nps: NpsSettings) -> dg.MaterializeResult:
+        config = nps.load()
+        total, per_source = LandingCounts(), {}
+        batches, seconds = 0, 0.0
+        with open_warehouse(config.warehouse.path) as warehouse:
+            for source in config.sources_of_type(source_type):
+                result = ingest(warehouse, source, object_name, context.run_id, is_full_refresh(context))
+                total.add(result.counts)
+                batches, seconds = batches + result.batches, seconds + result.seconds
+                per_source[source.name] = vars(result.counts)
+                context.log.info(f"{source.name}: {vars(result.counts)} in {result.seconds:.1f}s")
+        return dg.MaterializeResult(
+            metadata={**vars(total), "batches": batches, "seconds": round(seconds, 2), "per_source": per_source}
+        )
+
+    return _asset
+
+
+def ingestion_assets(config: NpsConfig) -> list[dg.AssetsDefinition]:
+    configured = sorted({source.type for source in config.sources})
+    return [
+        _ingestion_asset(source_type, object_name)
+        for source_type in configured
+        for object_name in CONNECTORS[source_type].tables
+    ]

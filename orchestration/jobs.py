@@ -1,0 +1,25 @@
+"""The nightly refresh: ingestion, dbt build (with its tests as checks), GX checks, publish."""
+from __future__ import annotations
+
+import dagster as dg
+
+NIGHTLY_REFRESH = "nightly_refresh"
+
+
+def nightly_refresh_job() -> dg.UnresolvedAssetJobDefinition:
+    # In-process: DuckDB allows one writer process, and every step here writes the warehouse.
+    return dg.define_asset_job(
+        NIGHTLY_REFRESH,
+        selection=dg.AssetSelection.all(),
+        executor_def=dg.in_process_executor,
+        description="Ingest every configured source, build and test the models, check, publish.",
+    )
+
+
+def nightly_schedule(job: dg.UnresolvedAssetJobDefinition, timezone: str) -> dg.ScheduleDefinition:
+    return dg.ScheduleDefinition(
+        job=job,
+        cron_schedule="0 2 * * *",
+        execution_timezone=timezone,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )

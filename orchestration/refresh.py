@@ -1,0 +1,64 @@
+"""`nps refresh`: the nightly_refresh job, in-process, with a summary of what failed."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.config import load_config
+from orchestration.environment import prepare_environment
+from orchestration.jobs import NIGHTLY_REFRESH
+
+
+@dataclass
+class RefreshOutcome:
+    success: bool
+    run_id: str
+    failed_steps: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
+    skipped_assets: list[str] = field(default_factory=list)
+
+
+def run_refresh(config_path: Path, full_refresh: bool = False, log_level: str = "INFO") -> RefreshOutcome:
+    config = load_config(config_path)  # a config error stops here, before Dagster is loaded
+    prepare_environment(config_path, config)
+
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+    from orchestration.resources import FULL_REFRESH_TAG
+
+    job = build_definitions(config_path).resolve_job_def(NIGHTLY_REFRESH)
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            tags={FULL_REFRESH_TAG: str(full_refresh).lower()},
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
+    failed_steps = [
+        f"{event.step_key}: {event.step_failure_data.error.message.strip() if event.step_failure_data.error else 'failed'}"
+        for event in result.all_events
+        if event.is_step_failure
+    ]
+    failed_checks = [
+        f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed
+    ]
+    planned = _asset_keys(result, "ASSET_MATERIALIZATION_PLANNED")
+    materialized = _asset_keys(result, "ASSET_MATERIALIZATION")
+    return RefreshOutcome(
+        success=result.success and not failed_checks,
+        run_id=result.run_id,
+        failed_steps=failed_steps,
+        failed_checks=failed_checks,
+        skipped_assets=sorted(planned - materialized),
+    )
+
+
+def _asset_keys(result, event_type: str) -> set[str]:
+    return {
+        event.asset_key.to_user_string()
+        for event in result.all_events
+        if event.event_type_value == event_type and event.asset_key
+    }

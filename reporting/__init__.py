@@ -1,0 +1,1 @@
+"""What BI tools and analysts read: publishing the reporting database and summarising it."""
