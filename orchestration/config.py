@@ -15,7 +15,8 @@ from ingestion.connectors.base import ConfigPath, StrictModel
 
 CONFIG_ENV = "NPS_CONFIG"
 DEFAULT_CONFIG_FILE = "nps.yaml"
-_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# ${VAR} or ${VAR:-default}
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 class ConfigError(Exception):
@@ -110,10 +111,12 @@ def _substitute_env(value: Any, origin: str, location: str) -> Any:
         return [_substitute_env(v, origin, f"{location}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, str):
         def replace(match: re.Match) -> str:
-            name = match.group(1)
-            if name not in os.environ:
-                raise ConfigError(f"{origin}: {location}: environment variable {name} is not set")
-            return os.environ[name]
+            name, default = match.group(1), match.group(2)
+            if name in os.environ:
+                return os.environ[name]
+            if default is not None:
+                return default
+            raise ConfigError(f"{origin}: {location}: environment variable {name} is not set")
 
         return _ENV_REFERENCE.sub(replace, value)
     return value
