@@ -22,12 +22,13 @@ def main() -> None:
 @main.command()
 @config_option
 @click.option("--full-refresh", is_flag=True, help="Ignore cursors and rebuild incremental models.")
-def refresh(config_file: Path | None, full_refresh: bool) -> None:
+@click.option("--verbose", is_flag=True, help="Dagster's full log instead of one line per step.")
+def refresh(config_file: Path | None, full_refresh: bool, verbose: bool) -> None:
     """Run the nightly_refresh job: ingestion, dbt build, checks, publish."""
     from orchestration.refresh import run_refresh
 
     path = find_config_file(config_file)
-    outcome = _or_exit(lambda: run_refresh(path, full_refresh=full_refresh))
+    outcome = _or_exit(lambda: run_refresh(path, full_refresh=full_refresh, verbose=verbose))
     _report(outcome)
     sys.exit(0 if outcome.success else 1)
 
@@ -101,3 +102,5 @@ def _report(outcome) -> None:
     if outcome.skipped_assets:
         click.echo(f"  not materialized: {', '.join(outcome.skipped_assets)}", err=True)
     click.echo("  The reporting database was left as it was. See `nps status`.", err=True)
+    if outcome.log_path:
+        click.echo(f"  Full log: {outcome.log_path}", err=True)

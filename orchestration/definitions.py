@@ -9,6 +9,7 @@ from orchestration.config import find_config_file, load_config, parse_config
 from orchestration.dbt import dbt_resource, nps_dbt_models
 from orchestration.ingestion import ingestion_assets
 from orchestration.jobs import nightly_refresh_job, nightly_schedule
+from orchestration.progress import progress_logger
 from orchestration.publish import reporting_database
 from orchestration.quality import quality_checks
 from orchestration.resources import NpsSettings
@@ -24,6 +25,7 @@ def build_definitions(config_path: Path) -> dg.Definitions:
         jobs=[job],
         schedules=[nightly_schedule(job, config.reporting.timezone)],
         resources={"nps": NpsSettings(config_path=str(config_path)), "dbt": dbt_resource()},
+        loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     )
 
 

@@ -1,6 +1,7 @@
 """`nps refresh`: the nightly_refresh job, in-process, with a summary of what failed."""
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,9 +17,11 @@ class RefreshOutcome:
     failed_steps: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
     skipped_assets: list[str] = field(default_factory=list)
+    log_path: Path | None = None  # the steps' own output (dbt's log), unless verbose
 
 
-def run_refresh(config_path: Path, full_refresh: bool = False, log_level: str = "INFO") -> RefreshOutcome:
+def run_refresh(config_path: Path, full_refresh: bool = False, verbose: bool = False) -> RefreshOutcome:
+    """verbose: Dagster's full console log instead of one line per step."""
     config = load_config(config_path)  # a config error stops here, before Dagster is loaded
     prepare_environment(config_path, config)
 
@@ -28,12 +31,17 @@ def run_refresh(config_path: Path, full_refresh: bool = False, log_level: str = 
     from orchestration.resources import FULL_REFRESH_TAG
 
     job = build_definitions(config_path).resolve_job_def(NIGHTLY_REFRESH)
-    with dg.DagsterInstance.get() as instance:
+    log_path = None if verbose else config.data_dir / "logs" / "refresh.log"
+    with contextlib.ExitStack() as stack:
+        instance = stack.enter_context(dg.DagsterInstance.get())
+        if log_path is not None:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(contextlib.redirect_stdout(stack.enter_context(log_path.open("w"))))
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             tags={FULL_REFRESH_TAG: str(full_refresh).lower()},
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}} if verbose else {"progress": {}}},
         )
     failed_steps = [
         f"{event.step_key}: {event.step_failure_data.error.message.strip() if event.step_failure_data.error else 'failed'}"
@@ -53,6 +61,7 @@ def run_refresh(config_path: Path, full_refresh: bool = False, log_level: str = 
         failed_steps=failed_steps,
         failed_checks=failed_checks,
         skipped_assets=sorted(planned - materialized),
+        log_path=log_path,
     )
 
 

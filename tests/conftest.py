@@ -1,0 +1,35 @@
+"""Shared fixtures: every test runs with its own Dagster home and no inherited config."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory, monkeypatch):
+    monkeypatch.delenv("NPS_CONFIG", raising=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path_factory.mktemp("dagster_home")))
+
+
+def write_config(home: Path, config: dict) -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "nps.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+CSV_HEADER = "response_id,responded_at,score,comment,customer_id,customer_email,product,process,employee_id,survey_type,channel,language"
+
+
+def write_csv(path: Path, rows: list[str], header: str = CSV_HEADER) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path

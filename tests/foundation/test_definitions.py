@@ -1,0 +1,49 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.dbt import ensure_manifest
+from orchestration.definitions import build_definitions
+from tests.conftest import write_config
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_definitions_wire_ingestion_dbt_checks_and_publish_into_the_nightly_job(tmp_path):
+    path = write_config(tmp_path, {"sources": [{"name": "exports", "type": "csv", "path": "x/*.csv"}]})
+
+    defs = build_definitions(path)
+
+    keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {"raw/csv/responses", "intermediate/int_responses_conformed", "marts/nps_by_product",
+            "reporting_database"} <= keys
+    job = defs.resolve_job_def("nightly_refresh")
+    assert job.executor_def is dg.in_process_executor
+    checks = defs.resolve_asset_graph().asset_check_keys
+    gx_checks = {check for check in checks if check.name.startswith("gx_")}
+    assert gx_checks and all(defs.resolve_asset_graph().get_check_spec(c).blocking for c in gx_checks)
+    [schedule] = defs.schedules
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "UTC")
+
+
+def test_the_dbt_manifest_is_prepared_once_not_on_every_load():
+    manifest = ensure_manifest()
+    modified = manifest.stat().st_mtime_ns
+
+    assert ensure_manifest() == manifest
+    assert manifest.stat().st_mtime_ns == modified
+
+
+def test_dagster_validates_the_workspace(tmp_path):
+    path = write_config(tmp_path, {"sources": [{"name": "exports", "type": "csv", "path": "x/*.csv"}]})
+    dagster = Path(sys.executable).parent / "dagster"
+
+    result = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=REPO, env={**os.environ, "NPS_CONFIG": str(path)}, capture_output=True, text=True, timeout=300,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
