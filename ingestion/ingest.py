@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from ingestion.connectors import CONNECTORS
 from ingestion.connectors.base import SourceConfig
 from ingestion.landing import LandingCounts, ensure_raw_tables, land_batch, read_cursor
-from ingestion.warehouse import DuckDBWarehouse
+from ingestion.warehouse import Warehouse
 
 
 @dataclass
@@ -25,7 +25,7 @@ def all_raw_tables():
 
 
 def ingest(
-    warehouse: DuckDBWarehouse,
+    warehouse: Warehouse,
     source: SourceConfig,
     object_name: str,
     batch_id: str,

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ingestion.raw_tables import CURSORS_TABLE, QUARANTINE_TABLE, RAW_SCHEMA, RawTable
-from ingestion.warehouse import DuckDBWarehouse
+from ingestion.warehouse import Warehouse
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,14 @@ class LandingCounts:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def ensure_raw_tables(warehouse: DuckDBWarehouse, tables: Iterable[RawTable]) -> None:
+def ensure_raw_tables(warehouse: Warehouse, tables: Iterable[RawTable]) -> None:
     warehouse.execute(f"create schema if not exists {RAW_SCHEMA}")
     for table in tables:
         columns = ", ".join(f"{name} {sql_type}" for name, sql_type in table.all_columns.items())
         warehouse.execute(f"create table if not exists {table.qualified_name} ({columns})")
+        if warehouse.dialect == "postgres":  # DuckDB joins by hash; an index there costs memory
+            key = ", ".join(("_source", *table.key))
+            warehouse.execute(f"create index if not exists {table.name}__key on {table.qualified_name} ({key})")
     warehouse.execute(
         f"""create table if not exists {QUARANTINE_TABLE} (
             _source varchar, object varchar, record_ref varchar, reason varchar,
@@ -64,7 +67,7 @@ def ensure_raw_tables(warehouse: DuckDBWarehouse, tables: Iterable[RawTable]) ->
     )
 
 
-def read_cursor(warehouse: DuckDBWarehouse, source: str, object_name: str) -> str | None:
+def read_cursor(warehouse: Warehouse, source: str, object_name: str) -> str | None:
     rows = warehouse.execute(
         f"select cursor from {CURSORS_TABLE} where _source = ? and object = ?", (source, object_name)
     )
@@ -72,7 +75,7 @@ def read_cursor(warehouse: DuckDBWarehouse, source: str, object_name: str) -> st
 
 
 def land_batch(
-    warehouse: DuckDBWarehouse, table: RawTable, source: str, object_name: str, batch: Batch, batch_id: str
+    warehouse: Warehouse, table: RawTable, source: str, object_name: str, batch: Batch, batch_id: str
 ) -> LandingCounts:
     loaded_at = datetime.now(UTC)
     counts = LandingCounts(fetched=len(batch.records) + len(batch.quarantined))
@@ -95,7 +98,7 @@ def land_batch(
 
 
 def _upsert_records(
-    warehouse: DuckDBWarehouse,
+    warehouse: Warehouse,
     table: RawTable,
     source: str,
     records: list[dict[str, Any]],
@@ -117,8 +120,9 @@ def _upsert_records(
     key_match = " and ".join(f"t.{k} = i.{k}" for k in ("_source", *table.key))
     keys = ", ".join(table.key)
     # Within one batch the latest version of a record wins; the batch order breaks ties.
+    warehouse.execute("drop table if exists incoming_latest")
     warehouse.execute(
-        f"""create or replace temp table incoming_latest as
+        f"""create temp table incoming_latest as
             select * from (
                 select *, row_number() over (
                     partition by {keys} order by _modified_at desc nulls last, _seq desc) as _rank
@@ -153,7 +157,7 @@ def _upsert_records(
 
 
 def _insert_quarantine(
-    warehouse: DuckDBWarehouse,
+    warehouse: Warehouse,
     source: str,
     object_name: str,
     quarantined: list[QuarantineRecord],

@@ -1,16 +1,30 @@
-"""Connections to the warehouse (the customer database and every modelled table).
+"""Connections to the warehouse (the customer database and every modelled table): DuckDB by
+default, PostgreSQL in production. Both speak the same small interface, so landing, checks and
+publishing are written once.
 
 DuckDB allows one process to hold a file at a time, so a connection is opened for one unit of work
 and closed straight after; never keep one open across a dbt run.
 """
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import pandas as pd
+
+
+class Warehouse(Protocol):
+    dialect: str
+
+    def execute(self, sql: str, params: tuple | list = ()) -> list[tuple]: ...
+    def query_frame(self, sql: str, params: tuple | list = ()) -> pd.DataFrame: ...
+    def transaction(self): ...
+    def load_temp_table(self, name: str, frame: pd.DataFrame, columns: dict[str, str]) -> None: ...
+    def close(self) -> None: ...
 
 
 class DuckDBWarehouse:
@@ -50,9 +64,68 @@ class DuckDBWarehouse:
         self.con.close()
 
 
+class PostgresWarehouse:
+    """psycopg2 with `?` placeholders translated, so SQL is shared with DuckDB."""
+
+    dialect = "postgres"
+
+    def __init__(self, dsn: str):
+        import psycopg2
+
+        self.con = psycopg2.connect(dsn)
+        self.con.autocommit = True
+        self.execute("set timezone = 'UTC'")
+
+    def execute(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+        with self.con.cursor() as cursor:
+            cursor.execute(sql.replace("?", "%s"), tuple(params))
+            return cursor.fetchall() if cursor.description else []
+
+    def query_frame(self, sql: str, params: tuple | list = ()) -> pd.DataFrame:
+        with self.con.cursor() as cursor:
+            cursor.execute(sql.replace("?", "%s"), tuple(params))
+            return pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description])
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.autocommit = False
+        try:
+            yield
+        except BaseException:
+            self.con.rollback()
+            raise
+        else:
+            self.con.commit()
+        finally:
+            self.con.autocommit = True
+
+    def load_temp_table(self, name: str, frame: pd.DataFrame, columns: dict[str, str]) -> None:
+        """COPY `frame` into a fresh temp table `name` with the given SQL types."""
+        self.execute(f"drop table if exists {name}")
+        self.execute(f"create temp table {name} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
+        frame = frame[list(columns)].copy()
+        for column, sql_type in columns.items():
+            if sql_type in ("integer", "bigint"):  # None makes pandas write 10.0
+                frame[column] = frame[column].astype("Int64")
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False, header=False, date_format="%Y-%m-%dT%H:%M:%S.%f%z")
+        buffer.seek(0)
+        with self.con.cursor() as cursor:
+            cursor.copy_expert(f"copy {name} ({', '.join(columns)}) from stdin with (format csv)", buffer)
+
+    def close(self) -> None:
+        self.con.close()
+
+
 @contextmanager
-def open_warehouse(path: Path) -> Iterator[DuckDBWarehouse]:
-    warehouse = DuckDBWarehouse(path)
+def open_warehouse(target) -> Iterator[Warehouse]:
+    """target: a DuckDB file path, or the `warehouse:` section of nps.yaml (DuckDB or PostgreSQL)."""
+    if isinstance(target, Path):
+        warehouse = DuckDBWarehouse(target)
+    elif target.type == "duckdb":
+        warehouse = DuckDBWarehouse(target.path)
+    else:
+        warehouse = PostgresWarehouse(target.dsn)
     try:
         yield warehouse
     finally:

@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 
+from expectations.thresholds import QualityConfig
 from ingestion.connectors import CONNECTORS
 from ingestion.connectors.base import ConfigPath, StrictModel
 
@@ -26,6 +27,25 @@ class ConfigError(Exception):
 class DuckDBWarehouseConfig(StrictModel):
     type: Literal["duckdb"] = "duckdb"
     path: ConfigPath = Path("data/warehouse.duckdb")
+
+
+class PostgresWarehouseConfig(StrictModel):
+    type: Literal["postgres"]
+    host: str = "127.0.0.1"
+    port: int = 5432
+    dbname: str
+    user: str = "postgres"
+    password: SecretStr = SecretStr("")
+
+    @property
+    def dsn(self) -> str:
+        from psycopg2.extensions import make_dsn
+
+        password = self.password.get_secret_value() or None
+        return make_dsn(host=self.host, port=self.port, dbname=self.dbname, user=self.user, password=password)
+
+
+WarehouseConfig = Annotated[Union[DuckDBWarehouseConfig, PostgresWarehouseConfig], Field(discriminator="type")]
 
 
 class ReportingConfig(StrictModel):
@@ -51,9 +71,10 @@ SourceConfigs = Annotated[
 
 class NpsConfig(StrictModel):
     # Defaults are dicts so they are validated, and their paths resolved, like a written section.
-    warehouse: DuckDBWarehouseConfig = Field(default_factory=dict)
+    warehouse: WarehouseConfig = Field(default_factory=lambda: {"type": "duckdb"})
     reporting: ReportingConfig = Field(default_factory=dict)
     sources: list[SourceConfigs] = Field(default_factory=list)
+    quality: QualityConfig = Field(default_factory=dict)
     # Not part of the file: the folder the file lives in (relative paths start there).
     home: Path = Field(default=Path("."), exclude=True)
 

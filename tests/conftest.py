@@ -33,3 +33,30 @@ def write_csv(path: Path, rows: list[str], header: str = CSV_HEADER) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def postgres_database():
+    """A fresh, empty PostgreSQL database on 127.0.0.1:5432, dropped afterwards; yields its DSN.
+
+    Without a server the test is skipped locally and fails in CI (CI=true), where `make test`
+    has started one."""
+    import uuid
+
+    psycopg2 = pytest.importorskip("psycopg2")
+    try:
+        admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3)
+    except psycopg2.OperationalError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL not reachable on 127.0.0.1:5432: {error}")
+    admin.autocommit = True
+    name = f"nps_test_{uuid.uuid4().hex[:12]}"
+    with admin.cursor() as cursor:
+        cursor.execute(f"create database {name}")
+    try:
+        yield f"host=127.0.0.1 port=5432 user=postgres dbname={name}"
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"drop database if exists {name} with (force)")
+        admin.close()

@@ -1,0 +1,90 @@
+"""Landing behaves the same on DuckDB and PostgreSQL: upsert, quarantine, cursor in one transaction."""
+from datetime import UTC, datetime
+
+import pytest
+
+from ingestion.landing import Batch, QuarantineRecord, ensure_raw_tables, land_batch, read_cursor
+from ingestion.raw_tables import responses_table
+from ingestion.warehouse import DuckDBWarehouse, PostgresWarehouse
+
+TABLE = responses_table("csv")
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def warehouse(request, tmp_path):
+    if request.param == "duckdb":
+        warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    else:
+        warehouse = PostgresWarehouse(request.getfixturevalue("postgres_database"))
+    ensure_raw_tables(warehouse, [TABLE])
+    yield warehouse
+    warehouse.close()
+
+
+def response(response_id: str, score: int, modified: int, comment: str | None = None) -> dict:
+    record = {column: None for column in TABLE.columns}
+    record.update(
+        response_id=response_id, score=score, comment=comment, survey_type="transactional",
+        responded_at=datetime(2026, 5, 1, 12, tzinfo=UTC), attributes={"store": "Utrecht"},
+    )
+    record["payload"] = {"id": response_id, "score": score, "comment": comment}
+    record["_modified_at"] = datetime(2026, 5, modified, tzinfo=UTC)
+    return record
+
+
+def rows(warehouse, sql="select response_id, score, comment from raw.csv__responses order by 1"):
+    return [tuple(row) for row in warehouse.execute(sql)]
+
+
+def test_new_records_land_with_their_cursor(warehouse):
+    batch = Batch(records=[response("a", 10, 1), response("b", 3, 1)], cursor="page-1")
+
+    counts = land_batch(warehouse, TABLE, "exports", "responses", batch, "run-1")
+
+    assert (counts.fetched, counts.landed, counts.updated, counts.unchanged) == (2, 2, 0, 0)
+    assert rows(warehouse) == [("a", 10, None), ("b", 3, None)]
+    assert read_cursor(warehouse, "exports", "responses") == "page-1"
+
+
+def test_a_newer_version_replaces_the_old_and_an_older_or_identical_one_changes_nothing(warehouse):
+    land_batch(warehouse, TABLE, "exports", "responses", Batch(records=[response("a", 10, 2)]), "run-1")
+
+    newer = land_batch(warehouse, TABLE, "exports", "responses", Batch(records=[response("a", 6, 3, "late")]), "run-2")
+    older = land_batch(warehouse, TABLE, "exports", "responses", Batch(records=[response("a", 9, 1)]), "run-3")
+    same = land_batch(warehouse, TABLE, "exports", "responses", Batch(records=[response("a", 6, 3, "late")]), "run-4")
+
+    assert (newer.landed, newer.updated) == (0, 1)
+    assert (older.updated, older.unchanged, same.updated, same.unchanged) == (0, 1, 0, 1)
+    assert rows(warehouse) == [("a", 6, "late")]
+    assert rows(warehouse, "select _batch_id from raw.csv__responses") == [("run-2",)]
+
+
+def test_the_same_id_from_two_sources_is_two_records(warehouse):
+    land_batch(warehouse, TABLE, "exports", "responses", Batch(records=[response("a", 10, 1)]), "r")
+    land_batch(warehouse, TABLE, "legacy", "responses", Batch(records=[response("a", 2, 1)]), "r")
+
+    assert rows(warehouse, "select _source, score from raw.csv__responses order by 1") == [("exports", 10), ("legacy", 2)]
+
+
+def test_quarantined_records_are_kept_once_with_their_reason(warehouse):
+    bad = QuarantineRecord("file.csv:line 3", "invalid score '11': expected an integer 0..10", '{"score": "11"}')
+
+    first = land_batch(warehouse, TABLE, "exports", "responses", Batch(quarantined=[bad, bad]), "r1")
+    again = land_batch(warehouse, TABLE, "exports", "responses", Batch(quarantined=[bad]), "r2")
+
+    assert (first.quarantined, again.quarantined) == (1, 0)
+    assert rows(warehouse, "select _source, object, record_ref, reason, payload from raw.quarantine") == [
+        ("exports", "responses", "file.csv:line 3", "invalid score '11': expected an integer 0..10", '{"score": "11"}')
+    ]
+
+
+def test_a_failing_batch_lands_nothing_and_keeps_the_cursor(warehouse):
+    land_batch(warehouse, TABLE, "exports", "responses", Batch(records=[response("a", 10, 1)], cursor="page-1"), "r1")
+    broken = response("b", 10, 2)
+    broken["responded_at"] = "not a timestamp"
+
+    with pytest.raises(Exception):
+        land_batch(warehouse, TABLE, "exports", "responses", Batch(records=[response("c", 1, 2), broken], cursor="page-2"), "r2")
+
+    assert rows(warehouse) == [("a", 10, None)]
+    assert read_cursor(warehouse, "exports", "responses") == "page-1"
