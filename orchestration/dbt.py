@@ -42,8 +42,18 @@ def ensure_manifest() -> Path:
 
 
 def dbt_environment(config: NpsConfig) -> dict[str, str]:
-    """What profiles.yml reads."""
-    return {"NPS_DBT_TARGET": config.warehouse.type, "NPS_WAREHOUSE_PATH": str(config.warehouse.path)}
+    """What profiles.yml reads (the environment, so the password stays out of files and logs)."""
+    warehouse = config.warehouse
+    if warehouse.type == "duckdb":
+        return {"NPS_DBT_TARGET": "duckdb", "NPS_WAREHOUSE_PATH": str(warehouse.path)}
+    return {
+        "NPS_DBT_TARGET": "postgres",
+        "NPS_PG_HOST": warehouse.host,
+        "NPS_PG_PORT": str(warehouse.port),
+        "NPS_PG_DBNAME": warehouse.dbname,
+        "NPS_PG_USER": warehouse.user,
+        "NPS_PG_PASSWORD": warehouse.password.get_secret_value(),
+    }
 
 
 def dbt_vars(config: NpsConfig) -> dict[str, Any]:
@@ -91,7 +101,7 @@ ensure_manifest()
 def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, nps: NpsSettings):
     config = nps.load()
     # Every connector's raw tables exist, even for sources not configured, so staging always builds.
-    with open_warehouse(config.warehouse.path) as warehouse:
+    with open_warehouse(config.warehouse) as warehouse:
         ensure_raw_tables(warehouse, all_raw_tables())
     os.environ.update(dbt_environment(config))
     args = ["build", "--vars", json.dumps(dbt_vars(config))]

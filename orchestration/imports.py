@@ -28,7 +28,7 @@ def import_csv_files(config: NpsConfig, source_name: str, files: list[Path], bat
         raise ConfigError(f"source {source_name!r} is of type {source.type}; `nps import` loads csv sources")
     table = CSV.tables["responses"]
     results = []
-    with open_warehouse(config.warehouse.path) as warehouse:
+    with open_warehouse(config.warehouse) as warehouse:
         ensure_raw_tables(warehouse, all_raw_tables())
         for path in files:
             result = ImportResult(path)

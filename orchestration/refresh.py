@@ -15,7 +15,8 @@ class RefreshOutcome:
     success: bool
     run_id: str
     failed_steps: list[str] = field(default_factory=list)
-    failed_checks: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)  # blocking (ERROR): publishing stopped
+    warned_checks: list[str] = field(default_factory=list)  # WARN: shown, publishing went ahead
     skipped_assets: list[str] = field(default_factory=list)
     log_path: Path | None = None  # the steps' own output (dbt's log), unless verbose
 
@@ -44,15 +45,13 @@ def run_refresh(config_path: Path, full_refresh: bool = False, verbose: bool = F
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}} if verbose else {"progress": {}}},
         )
     failed_steps = [
-        f"{event.step_key}: {event.step_failure_data.error.message.strip() if event.step_failure_data.error else 'failed'}"
+        f"{event.step_key}: {root_cause(event.step_failure_data.error)}"
         for event in result.all_events
         if event.is_step_failure
     ]
-    failed_checks = [
-        f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
-        for evaluation in result.get_asset_check_evaluations()
-        if not evaluation.passed
-    ]
+    failed = [evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed]
+    failed_checks = [_describe_check(e) for e in failed if e.severity == dg.AssetCheckSeverity.ERROR]
+    warned_checks = [_describe_check(e) for e in failed if e.severity != dg.AssetCheckSeverity.ERROR]
     planned = _asset_keys(result, "ASSET_MATERIALIZATION_PLANNED")
     materialized = _asset_keys(result, "ASSET_MATERIALIZATION")
     return RefreshOutcome(
@@ -60,9 +59,17 @@ def run_refresh(config_path: Path, full_refresh: bool = False, verbose: bool = F
         run_id=result.run_id,
         failed_steps=failed_steps,
         failed_checks=failed_checks,
+        warned_checks=warned_checks,
         skipped_assets=sorted(planned - materialized),
         log_path=log_path,
     )
+
+
+def _describe_check(evaluation) -> str:
+    """`asset: check`, with the GX checks' summary of what failed."""
+    summary = evaluation.metadata.get("summary")
+    text = f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
+    return f"{text} ({summary.value})" if summary is not None else text
 
 
 def _asset_keys(result, event_type: str) -> set[str]:
@@ -71,3 +78,12 @@ def _asset_keys(result, event_type: str) -> set[str]:
         for event in result.all_events
         if event.event_type_value == event_type and event.asset_key
     }
+
+
+def root_cause(error) -> str:
+    """The innermost error's message: Dagster wraps a step's exception in its own."""
+    if error is None:
+        return "failed"
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()

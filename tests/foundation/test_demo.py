@@ -1,0 +1,52 @@
+"""The demo end to end on a small world: the published NPS equals the world's, computed apart."""
+from datetime import UTC, datetime
+
+import duckdb
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from orchestration.cli import main
+from reporting.summary import last_full_quarter
+
+
+def world_nps_by_product(world, quarter_start) -> dict[tuple[str, str], tuple[int, float]]:
+    responses = pd.concat(pd.read_csv(path) for path in sorted((world / "responses").glob("*.csv")))
+    local = pd.to_datetime(responses["responded_at"], utc=True).dt.tz_convert("Europe/Amsterdam")
+    in_quarter = responses[local.dt.to_period("Q").dt.start_time.dt.date == quarter_start]
+    result = {}
+    for (survey_type, product), group in in_quarter.groupby(["survey_type", "product"]):
+        n = len(group)
+        nps = 100.0 * ((group["score"] >= 9).sum() - (group["score"] <= 6).sum()) / n
+        result[(survey_type, product)] = (n, nps)
+    return result
+
+
+@pytest.mark.slow
+def test_demo_refreshes_a_generated_world_and_publishes_its_nps(tmp_path):
+    result = CliRunner().invoke(main, ["demo", "--home", str(tmp_path), "--responses", "3000", "--seed", "7"])
+
+    assert result.exit_code == 0, result.output
+    quarter = last_full_quarter(datetime.now(UTC).date())
+    assert f"NPS for {quarter.year} Q{(quarter.month - 1) // 3 + 1}" in result.output
+    assert "dagster dev -w" in result.output
+    con = duckdb.connect(str(tmp_path / "data" / "reporting.duckdb"), read_only=True)
+    published = con.execute(
+        "select survey_type, product, responses, nps from nps_by_product "
+        "where period_grain = 'quarter' and period_start = ?",
+        [quarter],
+    ).fetchall()
+    con.close()
+    expected = world_nps_by_product(tmp_path / "world", quarter)
+    assert {(t, p): (n, pytest.approx(nps)) for t, p, n, nps in published} == expected
+    assert (tmp_path / "nps.yaml").read_text().startswith("# Written by `nps demo`")
+
+
+def test_demo_refuses_to_overwrite_a_config_it_did_not_write(tmp_path):
+    (tmp_path / "nps.yaml").write_text("sources: []\n")
+
+    result = CliRunner().invoke(main, ["demo", "--home", str(tmp_path), "--responses", "500"])
+
+    assert result.exit_code != 0
+    assert "was not written by the demo" in result.output
+    assert (tmp_path / "nps.yaml").read_text() == "sources: []\n"
