@@ -76,6 +76,26 @@ def status(config_file: Path | None) -> None:
 
 
 @main.command()
+@click.option("--world", "world_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Synthetic world folder to serve (see ingestion/synthetic).")
+@click.option("--port", type=int, default=8765, show_default=True)
+def emulate(world_dir: Path, port: int) -> None:
+    """Serve the world as the survey tools' and CRMs' APIs on 127.0.0.1 until interrupted."""
+    import time
+
+    from ingestion.emulators import start_emulator
+
+    with start_emulator(world_dir, port=port) as server:
+        click.echo(f"Emulating Qualtrics, SurveyMonkey, Typeform, Delighted, HubSpot and Salesforce at {server.base_url}")
+        click.echo("Accepted token: demo-token. Press Ctrl+C to stop.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            click.echo("Stopped.")
+
+
+@main.command()
 def prepare() -> None:
     """Parse the dbt project once (the manifest Dagster loads)."""
     from orchestration.dbt import ensure_manifest
@@ -84,13 +104,17 @@ def prepare() -> None:
 
 
 def _or_exit(action):
+    from orchestration.refresh import RefreshAlreadyRunning
+
     try:
         return action()
-    except ConfigError as error:
+    except (ConfigError, RefreshAlreadyRunning) as error:
         raise click.ClickException(str(error)) from None
 
 
 def _report(outcome) -> None:
+    for line in outcome.warned_checks:
+        click.echo(f"  warning, check: {line}", err=True)
     if outcome.success:
         click.echo(f"Refresh succeeded (run {outcome.run_id}).")
         return

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.alerts import alert_on_failed_run
 from orchestration.config import find_config_file, load_config, parse_config
 from orchestration.dbt import dbt_resource, nps_dbt_models
 from orchestration.ingestion import ingestion_assets
@@ -21,9 +22,10 @@ def build_definitions(config_path: Path) -> dg.Definitions:
     job = nightly_refresh_job()
     return dg.Definitions(
         assets=[*ingestion_assets(config), nps_dbt_models, reporting_database],
-        asset_checks=quality_checks,
+        asset_checks=quality_checks(config),
         jobs=[job],
         schedules=[nightly_schedule(job, config.reporting.timezone)],
+        sensors=[alert_on_failed_run],
         resources={"nps": NpsSettings(config_path=str(config_path)), "dbt": dbt_resource()},
         loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     )

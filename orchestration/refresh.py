@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.config import load_config
+from orchestration.alerts import alert_message, post_alert
+from orchestration.config import NpsConfig, load_config
 from orchestration.environment import prepare_environment
 from orchestration.jobs import NIGHTLY_REFRESH
 
@@ -21,9 +24,45 @@ class RefreshOutcome:
     log_path: Path | None = None  # the steps' own output (dbt's log), unless verbose
 
 
+class RefreshAlreadyRunning(Exception):
+    """Another refresh holds the lock of this configuration's warehouse."""
+
+
+@contextlib.contextmanager
+def refresh_lock(data_dir: Path):
+    """One refresh at a time per configuration: DuckDB has one writer, and two refreshes of one
+    warehouse would interleave their loads. A second refresh refuses at once, naming the first."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "refresh.lock"
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise RefreshAlreadyRunning(f"another refresh is running ({holder}); try again when it has finished") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def run_refresh(config_path: Path, full_refresh: bool = False, verbose: bool = False) -> RefreshOutcome:
     """verbose: Dagster's full console log instead of one line per step."""
     config = load_config(config_path)  # a config error stops here, before Dagster is loaded
+    with refresh_lock(config.data_dir):
+        outcome = _execute(config_path, config, full_refresh, verbose)
+    if not outcome.success:
+        post_alert(alert_message(outcome.run_id, outcome.failed_steps, outcome.failed_checks))
+    return outcome
+
+
+def _execute(config_path: Path, config: NpsConfig, full_refresh: bool, verbose: bool) -> RefreshOutcome:
     prepare_environment(config_path, config)
 
     import dagster as dg
