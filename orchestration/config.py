@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
 from expectations.thresholds import QualityConfig
 from ingestion.connectors import CONNECTORS
@@ -69,12 +69,26 @@ SourceConfigs = Annotated[
 ]
 
 
+class DagsterStorageConfig(StrictModel):
+    """Where Dagster keeps runs and events: SQLite files under data/dagster, or PostgreSQL."""
+
+    storage: Literal["sqlite", "postgres"] = "sqlite"
+    postgres_url: SecretStr | None = None  # ${DAGSTER_PG_URL}: postgresql+psycopg2://user:pw@host:5432/db
+
+    @model_validator(mode="after")
+    def _postgres_needs_a_url(self) -> "DagsterStorageConfig":
+        if self.storage == "postgres" and not self.postgres_url:
+            raise ValueError("storage: postgres needs postgres_url (e.g. ${DAGSTER_PG_URL})")
+        return self
+
+
 class NpsConfig(StrictModel):
     # Defaults are dicts so they are validated, and their paths resolved, like a written section.
     warehouse: WarehouseConfig = Field(default_factory=lambda: {"type": "duckdb"})
     reporting: ReportingConfig = Field(default_factory=dict)
     sources: list[SourceConfigs] = Field(default_factory=list)
     quality: QualityConfig = Field(default_factory=dict)
+    dagster: DagsterStorageConfig = Field(default_factory=dict)
     # Not part of the file: the folder the file lives in (relative paths start there).
     home: Path = Field(default=Path("."), exclude=True)
 

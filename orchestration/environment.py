@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import yaml
+
 from orchestration.config import CONFIG_ENV, NpsConfig
 
 TELEMETRY_OFF = {
@@ -12,16 +14,29 @@ TELEMETRY_OFF = {
     "DAGSTER_DISABLE_TELEMETRY": "1",
     "GX_ANALYTICS_ENABLED": "False",
 }
+# dagster.yaml names this variable, so the PostgreSQL URL (and its password) is never written down.
+DAGSTER_PG_URL_ENV = "NPS_DAGSTER_PG_URL"
+
+
+def dagster_instance_settings(config: NpsConfig) -> dict:
+    settings: dict = {"telemetry": {"enabled": False}}
+    if config.dagster.storage == "postgres":
+        settings["storage"] = {"postgres": {"postgres_url": {"env": DAGSTER_PG_URL_ENV}}}
+    return settings
 
 
 def prepare_environment(config_path: Path, config: NpsConfig) -> Path:
-    """Set the variables a run needs and return DAGSTER_HOME (kept if the user set one)."""
+    """Set the variables a run needs and return DAGSTER_HOME. A DAGSTER_HOME the user set is theirs
+    (with their dagster.yaml); otherwise it is data/dagster, configured from nps.yaml."""
     for name, value in TELEMETRY_OFF.items():
         os.environ.setdefault(name, value)
     os.environ[CONFIG_ENV] = str(config_path)
-    dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(config.data_dir / "dagster")))
+    if config.dagster.postgres_url:
+        os.environ[DAGSTER_PG_URL_ENV] = config.dagster.postgres_url.get_secret_value()
+    if "DAGSTER_HOME" in os.environ:
+        return Path(os.environ["DAGSTER_HOME"])
+    dagster_home = config.data_dir / "dagster"
     dagster_home.mkdir(parents=True, exist_ok=True)
-    instance_yaml = dagster_home / "dagster.yaml"
-    if not instance_yaml.exists():
-        instance_yaml.write_text("telemetry:\n  enabled: false\n")
+    (dagster_home / "dagster.yaml").write_text(yaml.safe_dump(dagster_instance_settings(config)))
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
     return dagster_home
