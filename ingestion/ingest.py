@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ingestion.connectors import CONNECTORS
 from ingestion.connectors.base import SourceConfig
+from ingestion.http import collect_http_stats
 from ingestion.landing import LandingCounts, ensure_raw_tables, land_batch, read_cursor
 from ingestion.warehouse import Warehouse
 
@@ -16,6 +17,8 @@ class IngestionResult:
     object_name: str
     counts: LandingCounts = field(default_factory=LandingCounts)
     batches: int = 0
+    pages: int = 0  # API pages read (0 for file sources)
+    retries: int = 0  # requests repeated after a transient failure
     seconds: float = 0.0
 
 
@@ -37,8 +40,10 @@ def ingest(
     started = time.perf_counter()
     result = IngestionResult(source=source.name, object_name=object_name)
     cursor = None if full_refresh else read_cursor(warehouse, source.name, object_name)
-    for batch in connector.extract(source, object_name, cursor):
-        result.counts.add(land_batch(warehouse, table, source.name, object_name, batch, batch_id))
-        result.batches += 1
+    with collect_http_stats() as http:
+        for batch in connector.extract(source, object_name, cursor):
+            result.counts.add(land_batch(warehouse, table, source.name, object_name, batch, batch_id))
+            result.batches += 1
+    result.pages, result.retries = http.pages, http.retries
     result.seconds = time.perf_counter() - started
     return result

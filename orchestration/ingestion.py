@@ -20,16 +20,23 @@ def _ingestion_asset(source_type: str, object_name: str) -> dg.AssetsDefinition:
     def _asset(context: dg.AssetExecutionContext, nps: NpsSettings) -> dg.MaterializeResult:
         config = nps.load()
         total, per_source = LandingCounts(), {}
-        batches, seconds = 0, 0.0
+        batches, pages, retries, seconds = 0, 0, 0, 0.0
         with open_warehouse(config.warehouse.path) as warehouse:
             for source in config.sources_of_type(source_type):
                 result = ingest(warehouse, source, object_name, context.run_id, is_full_refresh(context))
                 total.add(result.counts)
                 batches, seconds = batches + result.batches, seconds + result.seconds
-                per_source[source.name] = vars(result.counts)
-                context.log.info(f"{source.name}: {vars(result.counts)} in {result.seconds:.1f}s")
+                pages, retries = pages + result.pages, retries + result.retries
+                per_source[source.name] = {**vars(result.counts), "pages": result.pages, "retries": result.retries}
+                context.log.info(
+                    f"{source.name}: {vars(result.counts)}, {result.pages} pages, {result.retries} retries "
+                    f"in {result.seconds:.1f}s"
+                )
         return dg.MaterializeResult(
-            metadata={**vars(total), "batches": batches, "seconds": round(seconds, 2), "per_source": per_source}
+            metadata={
+                **vars(total), "batches": batches, "pages": pages, "retries": retries,
+                "seconds": round(seconds, 2), "per_source": per_source,
+            }  # fmt: skip
         )
 
     return _asset

@@ -1,0 +1,105 @@
+"""Raw table layouts of the CRM connectors (HubSpot, Salesforce): the vendor's field names for
+standard fields; the custom fields that carry our customer data under fixed names."""
+from __future__ import annotations
+
+from ingestion.raw_tables import RawTable
+
+TIMESTAMP = "timestamp with time zone"
+
+HUBSPOT_TABLES = {
+    "companies": RawTable(
+        name="hubspot__companies",
+        key=("id",),
+        columns={
+            "id": "varchar",
+            "customer_id": "varchar",  # custom company property (config: properties.customer_id)
+            "name": "varchar",
+            "customer_type": "varchar",
+            "numberofemployees": "integer",
+            "product": "varchar",
+            "region": "varchar",
+            "createdate": TIMESTAMP,
+            "churned_at": TIMESTAMP,
+            "hs_lastmodifieddate": TIMESTAMP,
+        },
+    ),
+    "contacts": RawTable(
+        name="hubspot__contacts",
+        key=("id",),
+        columns={
+            "id": "varchar",
+            "company_id": "varchar",  # from the contact -> company association
+            "email": "varchar",
+            "firstname": "varchar",
+            "lastname": "varchar",
+            "phone": "varchar",
+            "createdate": TIMESTAMP,
+            "lastmodifieddate": TIMESTAMP,
+        },
+    ),
+    "deals": RawTable(
+        name="hubspot__deals",
+        key=("id",),
+        columns={
+            "id": "varchar",
+            "company_id": "varchar",  # from the deal -> company association
+            "dealname": "varchar",
+            "product": "varchar",
+            "amount": "double",
+            "dealstage": "varchar",
+            "hs_is_closed_won": "boolean",
+            "closedate": TIMESTAMP,
+            "createdate": TIMESTAMP,
+            "hs_lastmodifieddate": TIMESTAMP,
+        },
+    ),
+}
+
+SALESFORCE_TABLES = {
+    "accounts": RawTable(
+        name="salesforce__accounts",
+        key=("id",),
+        columns={
+            "id": "varchar",
+            "customer_number": "varchar",  # custom field (config: fields.customer_number)
+            "name": "varchar",
+            "customer_type": "varchar",
+            "numberofemployees": "integer",
+            "product": "varchar",
+            "region": "varchar",
+            "createddate": TIMESTAMP,
+            "churned_at": TIMESTAMP,
+            "systemmodstamp": TIMESTAMP,
+        },
+    ),
+    "contacts": RawTable(
+        name="salesforce__contacts",
+        key=("id",),
+        columns={
+            "id": "varchar",
+            "accountid": "varchar",
+            "email": "varchar",
+            "firstname": "varchar",
+            "lastname": "varchar",
+            "phone": "varchar",
+            "createddate": TIMESTAMP,
+            "systemmodstamp": TIMESTAMP,
+        },
+    ),
+    "opportunities": RawTable(
+        name="salesforce__opportunities",
+        key=("id",),
+        columns={
+            "id": "varchar",
+            "accountid": "varchar",
+            "name": "varchar",
+            "product": "varchar",
+            "amount": "double",
+            "stagename": "varchar",
+            "iswon": "boolean",
+            "closedate": "date",
+            "createddate": TIMESTAMP,
+            "systemmodstamp": TIMESTAMP,
+        },
+    ),
+}

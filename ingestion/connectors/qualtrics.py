@@ -1,0 +1,150 @@
+"""Qualtrics: Survey Response Export API v3, one export per configured survey.
+
+Start an export (`POST surveys/{id}/export-responses`, `format: json`), poll its progress until it
+is complete, download the zip by `fileId` and read the JSON inside. The first export asks for
+`allowContinuation`; its `continuationToken` (kept per survey in the cursor) makes the next export
+hold only what was recorded since. The NPS question's `values.QIDn` (0..10) is checked against
+`QIDn_NPS_GROUP` (1 detractor, 2 passive, 3 promoter); a response where they disagree is quarantined.
+"""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr
+from tenacity import Retrying, retry_if_result, stop_after_delay, wait_fixed
+
+from ingestion.connectors import fields
+from ingestion.connectors.base import Connector, SourceConfig
+from ingestion.connectors.survey_mapping import BATCH_RECORDS, SurveyMapping, canonical_response
+from ingestion.http import ApiError, HttpClient, HttpSettings
+from ingestion.landing import Batch
+from ingestion.raw_tables import responses_table
+
+NPS_GROUPS = {1: "detractor", 2: "passive", 3: "promoter"}
+
+
+class QualtricsSurvey(SurveyMapping):
+    survey_id: str = Field(pattern=r"^SV_\w+$")
+    score_question: str = "QID1"  # values.QID1 holds 0..10, values.QID1_NPS_GROUP its group
+    comment_question: str | None = "QID2"  # text entry: values.QID2_TEXT
+    customer_email: str | None = "recipientEmail"
+    channel: str | None = "distributionChannel"
+    language: str | None = "userLanguage"
+
+
+class QualtricsSourceConfig(SourceConfig):
+    type: Literal["qualtrics"] = "qualtrics"
+    base_url: str = Field(description="https://{datacenter id}.qualtrics.com/API/v3 of your account")
+    api_token: SecretStr = Field(description="X-API-TOKEN, e.g. ${QUALTRICS_API_TOKEN}")
+    surveys: list[QualtricsSurvey] = Field(min_length=1)
+    poll_seconds: float = Field(default=1.0, ge=0)
+    export_timeout_seconds: float = Field(default=900.0, gt=0)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+
+
+def _read_error(body: Any) -> tuple[str | None, str] | None:
+    error = ((body or {}).get("meta") or {}).get("error") if isinstance(body, dict) else None
+    return (error.get("errorCode"), str(error.get("errorMessage"))) if isinstance(error, dict) else None
+
+
+def client(config: QualtricsSourceConfig) -> HttpClient:
+    token = config.api_token.get_secret_value()
+    return HttpClient(
+        config.name,
+        config.base_url,
+        config.http,
+        default_requests_per_second=5.0,
+        headers={"X-API-TOKEN": token},
+        secrets=(token,),
+        read_error=_read_error,
+    )
+
+
+def export(http: HttpClient, config: QualtricsSourceConfig, survey_id: str, token: str | None) -> tuple[bytes, str | None]:
+    """Run one export to completion: (zip file content, continuation token for the next one)."""
+    path = f"surveys/{survey_id}/export-responses"
+    body = {"format": "json", **({"continuationToken": token} if token else {"allowContinuation": True})}
+    progress_id = http.post_json(path, body, page=False)["result"]["progressId"]
+    polling = Retrying(
+        retry=retry_if_result(lambda result: result.get("status") not in ("complete", "failed")),
+        wait=wait_fixed(config.poll_seconds),
+        stop=stop_after_delay(config.export_timeout_seconds),
+        retry_error_callback=lambda state: state.outcome.result(),
+    )
+    progress = polling(lambda: http.get_json(f"{path}/{progress_id}", page=False)["result"])
+    if progress.get("status") != "complete":
+        raise ApiError(
+            f"{config.name}: export {progress_id} of survey {survey_id} ended {progress.get('status')!r} "
+            f"at {progress.get('percentComplete')}% (expected complete within {config.export_timeout_seconds:g}s)"
+        )
+    content = http.get_bytes(f"{path}/{progress['fileId']}/file")
+    return content, progress.get("continuationToken")
+
+
+def read_export(content: bytes, where: str) -> list[dict[str, Any]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = [n for n in archive.namelist() if n.endswith(".json")]
+            if len(names) != 1:
+                raise ApiError(f"{where}: expected one .json file in the export zip, found {names}")
+            return json.loads(archive.read(names[0]))["responses"]
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise ApiError(f"{where}: export file is not a zip holding {{'responses': [...]}}: {error}") from None
+
+
+def parse_response(item: dict[str, Any], survey: QualtricsSurvey) -> dict[str, Any]:
+    values = item.get("values") or {}
+    question = survey.score_question
+    score = fields.score(values.get(question), f"values.{question}")
+    group = values.get(f"{question}_NPS_GROUP")
+    if group is not None:
+        expected = 1 if score <= 6 else 2 if score <= 8 else 3
+        if fields.integer(group, f"{question}_NPS_GROUP") != expected:
+            raise fields.RecordError(
+                f"values.{question} is {score} ({NPS_GROUPS[expected]}) but {question}_NPS_GROUP is "
+                f"{group!r} ({NPS_GROUPS.get(fields.integer(group, 'group'), 'unknown')})"
+            )
+    responded_at = fields.timestamp(values.get("recordedDate") or values.get("endDate"), "recordedDate", required=True)
+    comment = values.get(f"{survey.comment_question}_TEXT") if survey.comment_question else None
+    record = canonical_response(
+        response_id=item.get("responseId"),
+        responded_at=responded_at,
+        score=score,
+        comment=comment,
+        named=values,
+        mapping=survey,
+        attributes={"survey_id": survey.survey_id},
+    )
+    return {**record, "payload": item, "_modified_at": responded_at}
+
+
+def extract(config: QualtricsSourceConfig, object_name: str, cursor: str | None) -> Iterator[Batch]:
+    tokens: dict[str, str] = json.loads(cursor) if cursor else {}
+    with client(config) as http:
+        for survey in config.surveys:
+            content, next_token = export(http, config, survey.survey_id, tokens.get(survey.survey_id))
+            items = read_export(content, f"{config.name}: survey {survey.survey_id}")
+            batches = [Batch()]
+            for item in items:
+                if len(batches[-1].records) + len(batches[-1].quarantined) >= BATCH_RECORDS:
+                    batches.append(Batch())
+                try:
+                    batches[-1].records.append(parse_response(item, survey))
+                except fields.RecordError as error:
+                    batches[-1].quarantined.append(fields.quarantine(f"{survey.survey_id}/{item.get('responseId')}", error, item))
+            if next_token:  # the token covers the whole export: it lands with the last batch
+                tokens[survey.survey_id] = next_token
+                batches[-1].cursor = json.dumps(tokens, sort_keys=True)
+            yield from batches
+
+
+CONNECTOR = Connector(
+    source_type="qualtrics",
+    config_model=QualtricsSourceConfig,
+    tables={"responses": responses_table("qualtrics")},
+    extract=extract,
+)

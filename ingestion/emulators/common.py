@@ -1,0 +1,76 @@
+"""What the emulated vendors share: the demo surveys, world-row readers and opaque paging tokens."""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from ingestion.connectors.fields import timestamp
+
+# The surveys each emulated tool holds, by survey type (Delighted: one project, type in properties).
+SURVEY_IDS = {
+    "qualtrics": {"transactional": "SV_3kTransactNps", "relational": "SV_9mRelationNps"},
+    "surveymonkey": {"transactional": "408215101", "relational": "408215102"},
+    "typeform": {"transactional": "tNpsTx01", "relational": "tNpsRel1"},
+}
+
+
+def moment(row: dict[str, Any], name: str) -> datetime | None:
+    return timestamp(row.get(name) or None, name)
+
+
+def iso_z(value: datetime | None, millis: bool = False) -> str | None:
+    if value is None:
+        return None
+    value = value.astimezone(UTC)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    return text + (f".{value.microsecond // 1000:03d}Z" if millis else "Z")
+
+
+def score_value(row: dict[str, Any]) -> int | str | None:
+    """The world's score as the tool stores it: an integer, or the raw text when it is not one."""
+    raw = (row.get("score") or "").strip()
+    return int(raw) if raw.isdigit() else (raw or None)
+
+
+def nps_group(score: int | str | None) -> int | None:
+    """Qualtrics' NPS group: 1 detractor, 2 passive, 3 promoter."""
+    if not isinstance(score, int):
+        return None
+    return 1 if score <= 6 else 2 if score <= 8 else 3
+
+
+def survey_rows(world_rows: list[dict[str, Any]], tool: str, survey_type: str | None = None) -> list[dict[str, Any]]:
+    return [
+        r for r in world_rows
+        if r.get("survey_tool") == tool and (survey_type is None or r.get("survey_type") == survey_type)
+    ]  # fmt: skip
+
+
+def deep_update(target: dict[str, Any], overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """Tests change a vendor record's shape through a row's `vendor_overrides` (None deletes)."""
+    for key, value in (overrides or {}).items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            deep_update(target[key], value)
+        else:
+            target[key] = value
+    return target
+
+
+def encode_token(state: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(state, sort_keys=True).encode()).decode().rstrip("=")
+
+
+def decode_token(token: str) -> dict[str, Any] | None:
+    try:
+        return json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except ValueError:
+        return None
+
+
+def bearer(request: Any) -> str | None:
+    header = request.headers.get("Authorization") or ""
+    return header[7:] if header.startswith("Bearer ") else None

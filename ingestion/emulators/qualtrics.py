@@ -1,0 +1,170 @@
+"""Qualtrics Survey Response Export API v3 (`/API/v3/surveys/{surveyId}/export-responses`).
+
+Start an export (POST, `format: json`, optional `allowContinuation` or `continuationToken`), poll
+its progress until `status: complete` (the first poll says `inProgress`), download the zip holding
+`<survey>.json` = {"responses": [{"responseId", "values": {...}, "labels": {...}}]}. A
+continuation token exports what was recorded or changed since the export that returned it. Auth is
+the `X-API-TOKEN` header; errors are {"meta": {"httpStatus", "error": {"errorMessage", "errorCode"}}}.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import uuid
+import zipfile
+from datetime import timedelta
+from typing import Any
+
+from ingestion.emulators.common import SURVEY_IDS, decode_token, deep_update, encode_token, iso_z, moment, nps_group, score_value
+from ingestion.emulators.server import Request, Response, Vendor
+
+_START = re.compile(r"^/API/v3/surveys/([^/]+)/export-responses$")
+_PROGRESS = re.compile(r"^/API/v3/surveys/([^/]+)/export-responses/(ES_[^/]+)$")
+_FILE = re.compile(r"^/API/v3/surveys/([^/]+)/export-responses/([^/]+)/file$")
+STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}  # fmt: skip
+
+
+def envelope(status: int, message: str | None = None, code: str | None = None, result: Any = None) -> Response:
+    meta: dict[str, Any] = {"httpStatus": f"{status} - {STATUS_TEXT.get(status, '')}", "requestId": str(uuid.uuid4())}
+    if message:
+        meta["error"] = {"errorMessage": message, "errorCode": code}
+    body: dict[str, Any] = {"meta": meta}
+    if result is not None:
+        body["result"] = result
+    return Response(status, body)
+
+
+class Qualtrics(Vendor):
+    name = "qualtrics"
+    prefix = "/qualtrics"
+
+    def __init__(self, world, server):
+        super().__init__(world, server)
+        self.exports: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, bytes] = {}
+
+    def authorized(self, request: Request) -> bool:
+        return request.headers.get("X-API-TOKEN") in self.server.tokens
+
+    def unauthorized(self) -> Response:
+        return envelope(401, "Authentication failed: invalid API token", "AUTH_INVALID")
+
+    def rate_limited(self, retry_after: float | None) -> Response:
+        response = envelope(429, "Too many requests for this API token; try again later", "RATE_LIMIT_EXCEEDED")
+        if retry_after is not None:
+            response.headers["Retry-After"] = f"{retry_after:g}"
+        return response
+
+    def server_error(self, status: int) -> Response:
+        return envelope(status, "An internal error occurred", "SERVER_ERROR")
+
+    def limit(self, request: Request) -> tuple[str, int, float] | None:
+        if request.method == "POST":
+            return ("qualtrics:export-start", 100, 60.0)  # export starts per minute
+        return ("qualtrics", 3000, 60.0)
+
+    def handle(self, request: Request) -> Response:
+        if request.method == "POST" and (match := _START.match(request.path)):
+            return self.start(match.group(1), request)
+        if request.method == "GET" and (match := _PROGRESS.match(request.path)):
+            return self.progress(match.group(1), match.group(2))
+        if request.method == "GET" and (match := _FILE.match(request.path)):
+            return self.file(match.group(1), match.group(2))
+        return envelope(404, f"no such resource: {request.method} {request.path}", "NOT_FOUND")
+
+    def survey_type(self, survey_id: str) -> str | None:
+        return next((t for t, sid in SURVEY_IDS["qualtrics"].items() if sid == survey_id), None)
+
+    def start(self, survey_id: str, request: Request) -> Response:
+        survey_type = self.survey_type(survey_id)
+        if survey_type is None:
+            return envelope(404, f"survey {survey_id} not found", "SURVEY_NOT_FOUND")
+        body = request.json() or {}
+        if body.get("format") != "json":
+            return envelope(400, f"format must be one of csv, tsv, spss, json, ndjson, xml; emulated: json (got {body.get('format')!r})", "INVALID_FORMAT")
+        since = 0
+        if "continuationToken" in body:
+            if set(body) - {"format", "continuationToken", "allowContinuation"}:
+                return envelope(400, "continuationToken cannot be combined with other filters", "INVALID_PARAMETERS")
+            token = decode_token(str(body["continuationToken"]))
+            if not token or token.get("survey") != survey_id:
+                return envelope(400, "invalid continuationToken", "INVALID_CONTINUATION_TOKEN")
+            since = int(token["seq"])
+        progress_id = "ES_" + uuid.uuid4().hex[:15]
+        with self.world.lock:
+            rows = [r for r in self.world.select("responses", survey_tool="qualtrics", survey_type=survey_type) if r["_seq"] > since]
+            until = self.world.seq
+        self.exports[progress_id] = {
+            "survey": survey_id, "rows": rows, "until": until, "polls": 0,
+            "continuation": bool(body.get("allowContinuation") or "continuationToken" in body),
+        }  # fmt: skip
+        return envelope(200, result={"progressId": progress_id, "percentComplete": 0.0, "status": "inProgress"})
+
+    def progress(self, survey_id: str, progress_id: str) -> Response:
+        export = self.exports.get(progress_id)
+        if export is None or export["survey"] != survey_id:
+            return envelope(404, f"export {progress_id} not found", "EXPORT_NOT_FOUND")
+        export["polls"] += 1
+        if export["polls"] < 2:
+            return envelope(200, result={"percentComplete": 50.0, "status": "inProgress"})
+        file_id = export.get("file_id")
+        if file_id is None:
+            file_id = export["file_id"] = f"{uuid.uuid4()}-def"
+            self.files[file_id] = self.zip(survey_id, export["rows"])
+        result: dict[str, Any] = {"fileId": file_id, "percentComplete": 100.0, "status": "complete"}
+        if export["continuation"]:
+            result["continuationToken"] = encode_token({"survey": survey_id, "seq": export["until"]})
+        return envelope(200, result=result)
+
+    def file(self, survey_id: str, file_id: str) -> Response:
+        content = self.files.get(file_id)
+        if content is None:
+            return envelope(404, f"file {file_id} not found", "FILE_NOT_FOUND")
+        return Response(200, content, content_type="application/octet-stream")
+
+    def zip(self, survey_id: str, rows: list[dict[str, Any]]) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(f"NPS survey {survey_id}.json", json.dumps({"responses": [response(r) for r in rows]}))
+        return buffer.getvalue()
+
+
+def response_id(row: dict[str, Any]) -> str:
+    return f"R_{row['response_id']}"
+
+
+def response(row: dict[str, Any]) -> dict[str, Any]:
+    recorded = moment(row, "responded_at")
+    score = score_value(row)
+    values: dict[str, Any] = {
+        "startDate": iso_z(recorded - timedelta(minutes=2) if recorded else None),
+        "endDate": iso_z(recorded),
+        "status": 0,
+        "progress": 100,
+        "duration": 120,
+        "finished": 1,
+        "recordedDate": iso_z(recorded, millis=True),
+        "_recordId": response_id(row),
+        "distributionChannel": row.get("channel") or "anonymous",
+        "userLanguage": (row.get("language") or "").upper() or None,
+        "recipientEmail": row.get("customer_email") or None,
+        "QID1": score,
+        "QID2_TEXT": row.get("comment") or None,
+        # Embedded data set by the distribution:
+        "customer_id": row.get("customer_id") or None,
+        "product": row.get("product") or None,
+        "process": row.get("process") or None,
+        "employee_id": row.get("employee_id") or None,
+    }
+    if (group := nps_group(score)) is not None:
+        values["QID1_NPS_GROUP"] = group
+    values = {k: v for k, v in values.items() if v is not None}
+    record = {
+        "responseId": response_id(row),
+        "values": values,
+        "labels": {"status": "IP Address", "finished": "True", **({"QID1": str(score)} if score is not None else {})},
+        "displayedFields": ["QID1", "QID2"],
+        "displayedValues": {"QID1": list(range(11))},
+    }
+    return deep_update(record, row.get("vendor_overrides"))

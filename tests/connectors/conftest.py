@@ -1,0 +1,1 @@
+from emulated import emulator, warehouse, world_dir  # noqa: F401 (fixtures)
