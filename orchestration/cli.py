@@ -38,11 +38,13 @@ def refresh(config_file: Path | None, full_refresh: bool, verbose: bool) -> None
               show_default=True, help="Folder for nps.yaml, the demo world and data/.")
 @click.option("--responses", type=click.IntRange(min=100), default=20_000, show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True)
-def demo(home: Path, responses: int, seed: int) -> None:
-    """Generate a demo world, refresh it into DuckDB and print a summary."""
+@click.option("--emulator-port", type=int, default=8765, show_default=True,
+              help="Port of the local survey-tool and CRM emulator (0: any free port).")
+def demo(home: Path, responses: int, seed: int, emulator_port: int) -> None:
+    """Generate a demo world, serve it through emulated survey-tool and CRM APIs, refresh, summarise."""
     from orchestration.demo import run_demo
 
-    outcome = run_demo(home.resolve(), responses=responses, seed=seed)
+    outcome = run_demo(home.resolve(), responses=responses, seed=seed, emulator_port=emulator_port)
     _report(outcome)
     sys.exit(0 if outcome.success else 1)
 
@@ -93,6 +95,21 @@ def emulate(world_dir: Path, port: int) -> None:
                 time.sleep(3600)
         except KeyboardInterrupt:
             click.echo("Stopped.")
+
+
+@main.command()
+@config_option
+def report(config_file: Path | None) -> None:
+    """Build the NPS report (data/report/index.html) from the reporting database."""
+    from orchestration.report import build_report
+    from reporting.report import ReportDataError
+
+    config = _or_exit(lambda: load_config(find_config_file(config_file)))
+    try:
+        path = build_report(config)
+    except ReportDataError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"NPS report written: {path}")
 
 
 @main.command()

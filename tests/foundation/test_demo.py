@@ -24,7 +24,7 @@ def world_nps_by_product(world, quarter_start) -> dict[tuple[str, str], tuple[in
 
 @pytest.mark.slow
 def test_demo_refreshes_a_generated_world_and_publishes_its_nps(tmp_path):
-    result = CliRunner().invoke(main, ["demo", "--home", str(tmp_path), "--responses", "3000", "--seed", "7"])
+    result = CliRunner().invoke(main, ["demo", "--home", str(tmp_path), "--responses", "3000", "--seed", "7", "--emulator-port", "0"])
 
     assert result.exit_code == 0, result.output
     quarter = last_full_quarter(datetime.now(UTC).date())
