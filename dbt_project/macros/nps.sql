@@ -1,4 +1,5 @@
-{#- The NPS formulas, in exactly one place. Counts in, double precision out. -#}
+{#- The NPS formulas, in exactly one place. Counts in, double precision out. Shares (p, d) are on
+    the 0..1 scale; NPS, margins and bounds are in NPS points (-100..100). -#}
 
 {% macro nps_category(score) -%}
     case
@@ -12,7 +13,7 @@
     (100.0 * cast({{ promoters }} - {{ detractors }} as double precision) / nullif({{ responses }}, 0))
 {%- endmacro %}
 
-{#- Variance of the NPS on the -1..1 scale: p + d - (p - d)^2, p and d the shares. -#}
+{#- Variance of one response's NPS contribution (+1, 0, -1): p + d - (p - d)^2. -#}
 {% macro nps_variance(promoters, detractors, responses) -%}
     (
         cast({{ promoters }} + {{ detractors }} as double precision) / nullif({{ responses }}, 0)
@@ -38,6 +39,19 @@
         100.0 * (
             cast({{ p }} - {{ d }} as double precision) / {{ n }}
             {{ sign }} 1.96 * sqrt({{ nps_variance(p, d, n) }} / {{ n }})
+        )
+    )
+{%- endmacro %}
+
+{#- Two-sample test on proportions between two periods: |nps1 - nps2| / sqrt(var1/n1 + var2/n2) >
+    1.96, written without the division so that two periods without variance (all promoters, then
+    all detractors) still compare. Null when either period has no responses. -#}
+{% macro nps_change_is_significant(promoters, detractors, responses, previous_promoters, previous_detractors, previous_responses) -%}
+    (
+        abs({{ nps(promoters, detractors, responses) }} - {{ nps(previous_promoters, previous_detractors, previous_responses) }}) / 100.0
+        > 1.96 * sqrt(
+            {{ nps_variance(promoters, detractors, responses) }} / nullif({{ responses }}, 0)
+            + {{ nps_variance(previous_promoters, previous_detractors, previous_responses) }} / nullif({{ previous_responses }}, 0)
         )
     )
 {%- endmacro %}

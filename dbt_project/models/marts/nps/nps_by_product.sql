@@ -1,31 +1,35 @@
 with
 
-responses as (
+periods as (
 
-    select * from {{ ref('int_responses_conformed') }}
+    select * from {{ ref('int_nps_periods') }}
+    where grouping = 'product'
 
 ),
 
-aggregated as (
+target_ranges as (
 
-    {{ aggregate_nps('responses', ['product']) }}
+    select * from {{ ref('int_nps_target_ranges') }}
+    where target_scope = 'product'
 
 ),
 
 final as (
 
     select
-        period_grain,
-        period_start,
-        survey_type,
-        product,
-        responses,
-        promoters,
-        passives,
-        detractors,
-        {{ nps_statistics() }}
+        periods.period_grain,
+        periods.period_start,
+        periods.survey_type,
+        periods.group_key as product,
+        {{ nps_period_measures('periods') }},
+        target_ranges.target_nps,
+        target_ranges.target_date,
+        target_ranges.target_nps - periods.nps as gap_to_target
 
-    from aggregated
+    from periods
+    left join target_ranges
+        on periods.period_start between target_ranges.valid_from and target_ranges.valid_until
+        and periods.group_key = target_ranges.target_key
 
 )
 

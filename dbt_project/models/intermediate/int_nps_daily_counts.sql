@@ -1,0 +1,75 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='responded_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+-- Response counts per local day and every dimension the NPS marts group by: the compact cube the
+-- marts aggregate, so they never rescan the responses. Incremental: a run recounts only the days that
+-- have responses conformed since the last run (every group of such a day is replaced).
+with
+
+conformed_responses as (
+
+    select * from {{ ref('int_responses_conformed') }}
+
+),
+
+crm_customers as (
+
+    select * from {{ ref('int_crm_customers') }}
+
+),
+
+changed_responses as (
+
+    select * from conformed_responses
+    {% if is_incremental() %}
+    where responded_date in (
+        select responded_date
+        from conformed_responses
+        where conformed_at > (
+            select coalesce(max(last_conformed_at), cast('1900-01-01' as timestamp with time zone))
+            from {{ this }}
+        )
+    )
+    {% endif %}
+
+),
+
+segmented as (
+
+    select
+        changed_responses.*,
+        coalesce(crm_customers.customer_type, 'unknown') as customer_segment
+
+    from changed_responses
+    left join crm_customers
+        on changed_responses.customer_id = crm_customers.customer_id
+
+),
+
+final as (
+
+    select
+        responded_date,
+        survey_type,
+        product,
+        process,
+        employee_id,
+        customer_segment,
+        cast(count(*) as {{ dbt.type_int() }}) as responses,
+        cast(sum(case when nps_category = 'promoter' then 1 else 0 end) as {{ dbt.type_int() }}) as promoters,
+        cast(sum(case when nps_category = 'passive' then 1 else 0 end) as {{ dbt.type_int() }}) as passives,
+        cast(sum(case when nps_category = 'detractor' then 1 else 0 end) as {{ dbt.type_int() }}) as detractors,
+        max(conformed_at) as last_conformed_at
+
+    from segmented
+    group by responded_date, survey_type, product, process, employee_id, customer_segment
+
+)
+
+select * from final
