@@ -7,7 +7,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DAGSTER_DISABLE_TELEMETRY := 1
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: setup demo test postgres ui manifest
+.PHONY: setup demo test postgres chromium ui manifest
 
 setup: $(VENV)/.installed
 
@@ -26,8 +26,11 @@ demo: setup
 postgres:
 	bash .ci/ensure-postgres
 
+chromium:
+	bash .ci/ensure-chromium
+
 # pytest exits 5 when it collects no test; that is not a failure of the suite.
-test: setup postgres
+test: setup postgres chromium
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
 manifest: setup

@@ -113,6 +113,39 @@ def report(config_file: Path | None) -> None:
 
 
 @main.command()
+@config_option
+@click.option("--dry-run", is_flag=True, help="Print what would change in the CRMs; write nothing.")
+def writeback(config_file: Path | None, dry_run: bool) -> None:
+    """Write each customer's latest rating back to the CRMs (sources with writeback.enabled)."""
+    from ingestion.warehouse import open_warehouse
+    from reporting.crm_writeback import describe, write_back, writeback_sources
+
+    config = _or_exit(lambda: load_config(find_config_file(config_file)))
+    sources = writeback_sources(config.sources)
+    if not sources:
+        click.echo("No CRM source has writeback.enabled; nothing to write.")
+        return
+    try:
+        with open_warehouse(config.warehouse) as warehouse:
+            results = [write_back(warehouse, source, dry_run=dry_run) for source in sources]
+    except LookupError as error:  # the models were never built
+        raise click.ClickException(str(error)) from None
+    for result in results:
+        for line in describe(result):
+            click.echo(line)
+    sys.exit(1 if any(result.failures for result in results) else 0)
+
+
+@main.command()
+@config_option
+def docs(config_file: Path | None) -> None:
+    """Build the dbt documentation site (models, columns, lineage) into data/docs/dbt/."""
+    from orchestration.report import materialize_dbt_docs
+
+    click.echo(f"dbt docs written: {_or_exit(lambda: materialize_dbt_docs(find_config_file(config_file)))}")
+
+
+@main.command()
 def prepare() -> None:
     """Parse the dbt project once (the manifest Dagster loads)."""
     from orchestration.dbt import ensure_manifest

@@ -13,6 +13,7 @@ from orchestration.jobs import nightly_refresh_job, nightly_schedule
 from orchestration.progress import progress_logger
 from orchestration.publish import reporting_database
 from orchestration.quality import quality_checks
+from orchestration.report import dbt_docs, nps_report
 from orchestration.resources import NpsSettings
 
 
@@ -21,7 +22,7 @@ def build_definitions(config_path: Path) -> dg.Definitions:
     config = load_config(config_path) if config_path.exists() else parse_config({}, home=Path.cwd())
     job = nightly_refresh_job()
     return dg.Definitions(
-        assets=[*ingestion_assets(config), nps_dbt_models, reporting_database],
+        assets=[*ingestion_assets(config), nps_dbt_models, reporting_database, nps_report, dbt_docs],
         asset_checks=quality_checks(config),
         jobs=[job],
         schedules=[nightly_schedule(job, config.reporting.timezone)],

@@ -1,6 +1,8 @@
 """`nps demo`: a synthetic world, a ready nps.yaml, a full refresh, and a summary."""
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import socket
 import sys
@@ -14,6 +16,7 @@ import yaml
 from orchestration.refresh import RefreshOutcome, run_refresh
 
 DEMO_EMULATOR_PORT = 8765
+_TOKEN_VARIABLE = re.compile(r"\$\{([A-Z_]+):-demo-token\}")
 DEMO_MARKER = "# Written by `nps demo`; edit freely (the demo only overwrites files it wrote).\n"
 
 
@@ -59,9 +62,10 @@ def run_demo(home: Path, responses: int, seed: int, emulator_port: int = DEMO_EM
 
     with start_emulator(world, port=_free_or_any(emulator_port)) as emulator:
         click.echo(f"Survey tools and CRM emulated at {emulator.base_url}")
-        config_path.write_text(
-            DEMO_MARKER + yaml.safe_dump(demo_config(emulator.base_url), sort_keys=False), encoding="utf-8"
-        )
+        config_text = DEMO_MARKER + yaml.safe_dump(demo_config(emulator.base_url), sort_keys=False)
+        config_path.write_text(config_text, encoding="utf-8")
+        # Tokens set in the environment for the demo's sources are accepted as well as the default.
+        emulator.tokens.update(os.environ[name] for name in _TOKEN_VARIABLE.findall(config_text) if name in os.environ)
         click.echo(f"Running the nightly refresh with {config_path} ...")
         outcome = run_refresh(config_path)
         port = emulator.base_url.rsplit(":", 1)[1]

@@ -16,7 +16,9 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("NPS_CONFIG", raising=False)
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path_factory.mktemp("dagster_home")))
+    dagster_home = tmp_path_factory.mktemp("dagster_home")
+    (dagster_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
 
 
 def write_config(home: Path, config: dict) -> Path:

@@ -23,8 +23,9 @@ def test_definitions_wire_ingestion_dbt_checks_and_publish_into_the_nightly_job(
     job = defs.resolve_job_def("nightly_refresh")
     assert job.executor_def is dg.in_process_executor
     checks = defs.resolve_asset_graph().asset_check_keys
-    gx_checks = {check for check in checks if check.name.startswith("gx_")}
-    assert gx_checks and all(defs.resolve_asset_graph().get_check_spec(c).blocking for c in gx_checks)
+    mart_checks = {check for check in checks if check.asset_key.path[0] == "marts" and check.name.startswith("gx_")}
+    assert {c.asset_key.to_user_string() for c in mart_checks} >= {"marts/nps_overall", "marts/nps_by_product"}
+    assert all(defs.resolve_asset_graph().get_check_spec(check).blocking for check in mart_checks)
     [schedule] = defs.schedules
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "UTC")
 

@@ -22,11 +22,37 @@ def world_nps_by_product(world, quarter_start) -> dict[tuple[str, str], tuple[in
     return result
 
 
+SECRETS = {
+    "QUALTRICS_API_TOKEN": "qx-SECRET-4f1d9a",
+    "SURVEYMONKEY_ACCESS_TOKEN": "sm-SECRET-88b2c1",
+    "TYPEFORM_ACCESS_TOKEN": "tf-SECRET-0c7e55",
+    "DELIGHTED_API_KEY": "dl-SECRET-a9d310",
+    "HUBSPOT_ACCESS_TOKEN": "hs-SECRET-6b02fe",
+}
+
+
+def files_containing(folder, needles: list[str]) -> dict[str, list[str]]:
+    found = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            hits = [needle for needle in needles if needle.encode() in content]
+            if hits:
+                found[str(path)] = hits
+    return found
+
+
 @pytest.mark.slow
-def test_demo_refreshes_a_generated_world_and_publishes_its_nps(tmp_path):
+def test_demo_refreshes_a_generated_world_and_publishes_its_nps(tmp_path, monkeypatch):
+    for name, token in SECRETS.items():
+        monkeypatch.setenv(name, token)
+
     result = CliRunner().invoke(main, ["demo", "--home", str(tmp_path), "--responses", "3000", "--seed", "7", "--emulator-port", "0"])
 
     assert result.exit_code == 0, result.output
+    # Every source authenticated with its secret, and no secret reached a file, log or event store.
+    assert files_containing(tmp_path, list(SECRETS.values())) == {}
+    assert not any(token in result.output for token in SECRETS.values())
     quarter = last_full_quarter(datetime.now(UTC).date())
     assert f"NPS for {quarter.year} Q{(quarter.month - 1) // 3 + 1}" in result.output
     assert "dagster dev -w" in result.output
