@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.alerts import alert_on_failed_run
+from orchestration.attribution import customer_value_models
 from orchestration.config import find_config_file, load_config, parse_config
 from orchestration.dbt import dbt_resource, nps_dbt_models
 from orchestration.ingestion import ingestion_assets
@@ -22,7 +23,14 @@ def build_definitions(config_path: Path) -> dg.Definitions:
     config = load_config(config_path) if config_path.exists() else parse_config({}, home=Path.cwd())
     job = nightly_refresh_job()
     return dg.Definitions(
-        assets=[*ingestion_assets(config), nps_dbt_models, reporting_database, nps_report, dbt_docs],
+        assets=[
+            *ingestion_assets(config),
+            nps_dbt_models,
+            customer_value_models,
+            reporting_database,
+            nps_report,
+            dbt_docs,
+        ],
         asset_checks=quality_checks(config),
         jobs=[job],
         schedules=[nightly_schedule(job, config.reporting.timezone)],

@@ -29,7 +29,8 @@ def _describe(event) -> str | None:
     if kind == "ASSET_CHECK_EVALUATION":
         evaluation = event.event_specific_data
         if not evaluation.passed:
-            return f"   check FAILED: {evaluation.asset_key.to_user_string()} {evaluation.check_name}"
+            outcome = "FAILED" if evaluation.severity == dg.AssetCheckSeverity.ERROR else "WARN"
+            return f"   check {outcome}: {evaluation.asset_key.to_user_string()} {evaluation.check_name}"
     return None
 
 

@@ -83,6 +83,11 @@ def _execute(config_path: Path, config: NpsConfig, full_refresh: bool, verbose: 
             tags={FULL_REFRESH_TAG: str(full_refresh).lower()},
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}} if verbose else {"progress": {}}},
         )
+        # Planned materializations are stored events of the run, not part of the result's events.
+        planned = {
+            record.dagster_event.asset_key.to_user_string()
+            for record in instance.all_logs(result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED)
+        }
     failed_steps = [
         f"{event.step_key}: {root_cause(event.step_failure_data.error)}"
         for event in result.all_events
@@ -91,7 +96,6 @@ def _execute(config_path: Path, config: NpsConfig, full_refresh: bool, verbose: 
     failed = [evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed]
     failed_checks = [_describe_check(e) for e in failed if e.severity == dg.AssetCheckSeverity.ERROR]
     warned_checks = [_describe_check(e) for e in failed if e.severity != dg.AssetCheckSeverity.ERROR]
-    planned = _asset_keys(result, "ASSET_MATERIALIZATION_PLANNED")
     materialized = _asset_keys(result, "ASSET_MATERIALIZATION")
     return RefreshOutcome(
         success=result.success and not failed_checks,

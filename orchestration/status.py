@@ -29,19 +29,51 @@ def _last_run_lines() -> list[str]:
             f"  status: {run.status.value}",
             f"  started: {_time(record.start_time)}  ended: {_time(record.end_time)}",
         ]
+        failures, warnings, planned, materialized = [], [], set(), set()
         for event in instance.all_logs(run.run_id):
             dagster_event = event.dagster_event
             if dagster_event is None:
                 continue
             if dagster_event.is_step_failure:
-                lines.append(f"  failed step: {dagster_event.step_key}")
+                error = dagster_event.step_failure_data.error
+                message = error.message.strip().splitlines()[0] if error and error.message.strip() else "failed"
+                failures.append(f"  failed step: {dagster_event.step_key}: {message}")
+            elif dagster_event.event_type_value == "ASSET_MATERIALIZATION_PLANNED":
+                planned.add(dagster_event.asset_key.to_user_string())
+            elif dagster_event.event_type_value == "ASSET_MATERIALIZATION":
+                materialized.add(dagster_event.asset_key.to_user_string())
             elif dagster_event.event_type_value == "ASSET_CHECK_EVALUATION":
                 evaluation = dagster_event.event_specific_data
-                if not evaluation.passed:
-                    lines.append(
-                        f"  failed check: {evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
-                    )
-        return lines
+                if evaluation.passed:
+                    continue
+                if evaluation.severity == dg.AssetCheckSeverity.ERROR:
+                    failures.extend(_check_lines("failed check (blocking)", evaluation))
+                else:
+                    warnings.extend(_check_lines("warning", evaluation))
+        if planned - materialized:
+            failures.append(f"  not materialized: {', '.join(sorted(planned - materialized))}")
+        return lines + failures + warnings
+
+
+def _check_lines(label: str, evaluation) -> list[str]:
+    """The check, then each failed expectation with what was observed and a few offending rows."""
+    lines = [f"  {label}: {evaluation.asset_key.to_user_string()}: {evaluation.check_name}"]
+    metadata = {key: getattr(value, "value", value) for key, value in evaluation.metadata.items()}
+    for failure in metadata.get("failed_expectations") or []:
+        lines.append(f"    - {failure['suite']}: {failure['rule']} [{failure['expectation']}]")
+        if failure.get("unexpected"):
+            lines.append(f"        {failure['unexpected_count']} unexpected, e.g.:")
+            lines.extend(f"          {row}" for row in failure["unexpected"])
+        else:
+            lines.append(f"        observed: {failure.get('observed')}")
+        if failure.get("offending_rows"):
+            lines.append("        offending rows:")
+            lines.extend(f"          {row}" for row in failure["offending_rows"])
+    # dbt tests (through dagster-dbt) say how many rows failed and where to look
+    for key in ("dagster_dbt/failed_row_count", "status", "dagster_dbt/message"):
+        if key in metadata:
+            lines.append(f"    {key.removeprefix('dagster_dbt/')}: {metadata[key]}")
+    return lines
 
 
 def _reporting_lines(reporting_path: Path) -> list[str]:
