@@ -93,7 +93,7 @@ def test_429_is_retried_after_the_servers_retry_after(case: Case, emulator, ware
     started = time.monotonic()
     result = run(warehouse, config, case.object_name)
 
-    assert time.monotonic() - started >= 0.2
+    assert time.monotonic() - started >= 0.18  # timer granularity; own backoff is ~0.01 s
     assert result.retries == 1
     assert count(warehouse, case) == expected(world_dir, case)
 
