@@ -49,7 +49,7 @@ def nps_mart(query: Query, relation: str) -> FrameSuite:
             count(*) filter (where {COUNTS_DO_NOT_ADD_UP}) as groups_whose_counts_do_not_add_up,
             count(*) filter (where {INTERVAL_MISSES_NPS}) as reportable_groups_whose_interval_misses_nps
         from {relation}
-        group by all
+        group by 1, 2, 3
         order by 1, 2, 3
         """
     )

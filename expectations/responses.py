@@ -10,7 +10,7 @@ from typing import get_args
 
 import pandas as pd
 
-from expectations.runner import FrameSuite, Query, Rule
+from expectations.runner import LATEST_BATCH_SQL, FrameSuite, Query, Rule
 from expectations.thresholds import UnmatchedCustomerThresholds
 from ingestion.connectors.base import SurveyType
 
@@ -46,9 +46,9 @@ def response_values(
             end as responded,
             count(*) as responses,
             max(responded_at) as latest_responded_at,
-            min({id_column}, 3) as example_response_ids
+            (array_agg({id_column}))[1:3] as example_response_ids
         from {relation}
-        group by all
+        group by 1, 2, 3, 4
         order by 1, 2, 3, 4
         """,
         [now],
@@ -164,7 +164,7 @@ def latest_loads_sql(raw_tables: list[str]) -> str | None:
     return "\nunion all\n".join(
         f"""select raw._source as source_name, raw._batch_id as batch_id, min(raw._loaded_at) as loaded_from
         from {table} as raw
-        join (select _source, arg_max(_batch_id, _loaded_at) as batch_id from {table} group by 1) as latest
+        join ({LATEST_BATCH_SQL.format(table=table)}) as latest
             on latest._source = raw._source and latest.batch_id = raw._batch_id
         group by 1, 2"""
         for table in raw_tables

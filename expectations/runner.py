@@ -225,3 +225,8 @@ def _plain(value: Any) -> Any:
 def _short(value: Any, limit: int = 160) -> str:
     text = str(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+# Per source, the batch landed last (DISTINCT ON reads the same on DuckDB and PostgreSQL).
+LATEST_BATCH_SQL = (
+    "select distinct on (_source) _source, _batch_id as batch_id from {table} order by _source, _loaded_at desc"
+)

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from expectations.runner import FrameSuite, Query, Rule
+from expectations.runner import LATEST_BATCH_SQL, FrameSuite, Query, Rule
 from expectations.thresholds import DailyVolumeThresholds, FreshnessThresholds
 
 
@@ -28,7 +28,7 @@ def daily_volume(
     daily = query(
         f"""
         with latest as (
-            select _source, arg_max(_batch_id, _loaded_at) as batch_id from {raw_table} group by 1
+            {LATEST_BATCH_SQL.format(table=raw_table)}
         )
         select
             raw._source as source_name,

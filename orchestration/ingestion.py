@@ -21,7 +21,7 @@ def _ingestion_asset(source_type: str, object_name: str) -> dg.AssetsDefinition:
         config = nps.load()
         total, per_source = LandingCounts(), {}
         batches, pages, retries, seconds = 0, 0, 0, 0.0
-        with open_warehouse(config.warehouse.path) as warehouse:
+        with open_warehouse(config.warehouse) as warehouse:
             for source in config.sources_of_type(source_type):
                 result = ingest(warehouse, source, object_name, context.run_id, is_full_refresh(context))
                 total.add(result.counts)
