@@ -45,7 +45,7 @@ HUBSPOT_TABLES = {
             "company_id": "varchar",  # from the deal -> company association
             "dealname": "varchar",
             "product": "varchar",
-            "amount": "double",
+            "amount": "double precision",
             "dealstage": "varchar",
             "hs_is_closed_won": "boolean",
             "closedate": TIMESTAMP,
@@ -94,7 +94,7 @@ SALESFORCE_TABLES = {
             "accountid": "varchar",
             "name": "varchar",
             "product": "varchar",
-            "amount": "double",
+            "amount": "double precision",
             "stagename": "varchar",
             "iswon": "boolean",
             "closedate": "date",
