@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ingestion.connectors import CONNECTORS
 from ingestion.connectors.base import SourceConfig
 from ingestion.http import collect_http_stats
-from ingestion.landing import LandingCounts, ensure_raw_tables, land_batch, read_cursor
+from ingestion.landing import Batch, LandingCounts, ensure_raw_tables, land_batch, read_cursor
 from ingestion.warehouse import Warehouse
 
 
@@ -27,6 +28,30 @@ def all_raw_tables():
     return [table for connector in CONNECTORS.values() for table in connector.tables.values()]
 
 
+# Records per landing transaction. An API page holds ~100 records, and a transaction per page costs
+# more than the page itself; pages are merged up to this size and land with the last one's cursor.
+LANDING_BATCH_RECORDS = 5_000
+
+
+def coalesce(batches: Iterable[Batch], max_records: int) -> Iterator[Batch]:
+    """Consecutive batches merged up to `max_records`. The merged batch carries the newest cursor, so
+    a run that stops before landing it resumes from the previous one: pages are fetched again, never
+    skipped."""
+    pending: Batch | None = None
+    for batch in batches:
+        if pending is None:
+            pending = Batch(list(batch.records), list(batch.quarantined), batch.cursor)
+        else:
+            pending.records += batch.records
+            pending.quarantined += batch.quarantined
+            pending.cursor = batch.cursor if batch.cursor is not None else pending.cursor
+        if len(pending.records) + len(pending.quarantined) >= max_records:
+            yield pending
+            pending = None
+    if pending is not None:
+        yield pending
+
+
 def ingest(
     warehouse: Warehouse,
     source: SourceConfig,
@@ -41,7 +66,7 @@ def ingest(
     result = IngestionResult(source=source.name, object_name=object_name)
     cursor = None if full_refresh else read_cursor(warehouse, source.name, object_name)
     with collect_http_stats() as http:
-        for batch in connector.extract(source, object_name, cursor):
+        for batch in coalesce(connector.extract(source, object_name, cursor), LANDING_BATCH_RECORDS):
             result.counts.add(land_batch(warehouse, table, source.name, object_name, batch, batch_id))
             result.batches += 1
     result.pages, result.retries = http.pages, http.retries

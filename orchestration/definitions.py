@@ -8,7 +8,9 @@ import dagster as dg
 from orchestration.alerts import alert_on_failed_run
 from orchestration.attribution import customer_value_models
 from orchestration.config import find_config_file, load_config, parse_config
+from orchestration.crm_writeback import crm_writeback
 from orchestration.dbt import dbt_resource, nps_dbt_models
+from orchestration.detractor_alerts import detractor_alerts
 from orchestration.ingestion import ingestion_assets
 from orchestration.jobs import nightly_refresh_job, nightly_schedule
 from orchestration.progress import progress_logger
@@ -30,6 +32,8 @@ def build_definitions(config_path: Path) -> dg.Definitions:
             reporting_database,
             nps_report,
             dbt_docs,
+            crm_writeback,
+            detractor_alerts,
         ],
         asset_checks=quality_checks(config),
         jobs=[job],

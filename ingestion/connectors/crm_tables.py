@@ -53,6 +53,32 @@ HUBSPOT_TABLES = {
             "hs_lastmodifieddate": TIMESTAMP,
         },
     ),
+    # Engagements: the follow-up activity staff log on a customer (detractor follow-up status).
+    "tasks": RawTable(
+        name="hubspot__tasks",
+        key=("id",),
+        columns={
+            "id": "varchar",
+            "company_id": "varchar",  # from the task -> company association
+            "hs_task_subject": "varchar",
+            "hs_task_status": "varchar",  # NOT_STARTED, IN_PROGRESS, WAITING, COMPLETED, DEFERRED
+            "hs_timestamp": TIMESTAMP,  # the task's due time
+            "hs_task_completion_date": TIMESTAMP,
+            "createdate": TIMESTAMP,
+            "hs_lastmodifieddate": TIMESTAMP,
+        },
+    ),
+    "notes": RawTable(
+        name="hubspot__notes",
+        key=("id",),
+        columns={
+            "id": "varchar",
+            "company_id": "varchar",  # from the note -> company association
+            "hs_timestamp": TIMESTAMP,  # when the activity the note records took place
+            "createdate": TIMESTAMP,
+            "hs_lastmodifieddate": TIMESTAMP,
+        },
+    ),
 }
 
 SALESFORCE_TABLES = {
@@ -98,6 +124,21 @@ SALESFORCE_TABLES = {
             "stagename": "varchar",
             "iswon": "boolean",
             "closedate": "date",
+            "createddate": TIMESTAMP,
+            "systemmodstamp": TIMESTAMP,
+        },
+    ),    "tasks": RawTable(
+        name="salesforce__tasks",
+        key=("id",),
+        columns={
+            "id": "varchar",
+            "accountid": "varchar",  # the account the task is (indirectly) about
+            "whoid": "varchar",  # contact or lead
+            "subject": "varchar",
+            "status": "varchar",
+            "isclosed": "boolean",
+            "activitydate": "date",  # due date
+            "completeddatetime": TIMESTAMP,
             "createddate": TIMESTAMP,
             "systemmodstamp": TIMESTAMP,
         },

@@ -1,4 +1,4 @@
-"""HubSpot CRM (API v3): companies, contacts and deals.
+"""HubSpot CRM (API v3): companies, contacts, deals, and the engagements tasks and notes.
 
 Full load: `GET /crm/v3/objects/{object}` (limit 100, `paging.next.after`), with the contact->company
 and deal->company associations; the cursor keeps the `after` token so a failed load resumes there.
@@ -6,6 +6,8 @@ Incremental: `POST /crm/v3/objects/{object}/search` on the last-modified propert
 `lastmodifieddate`, others `hs_lastmodifieddate`), ascending, GTE the cursor. Search stops at 10,000
 results per query, so a query that reaches that starts a new one from the last timestamp seen.
 Search results carry no associations; they come from `POST /crm/v4/associations/.../batch/read`.
+Tasks and notes are read like the other objects, with their company association; they tell whether
+and when a detractor was followed up.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from pydantic import Field, SecretStr
 from ingestion.connectors import fields
 from ingestion.connectors.base import Connector, SourceConfig, StrictModel
 from ingestion.connectors.crm_tables import HUBSPOT_TABLES
+from ingestion.connectors.writeback import WritebackSettings
 from ingestion.http import ApiError, HttpClient, HttpSettings, RateLimitHeaders
 from ingestion.landing import Batch
 
@@ -28,6 +31,8 @@ MODIFIED_PROPERTY = {
     "companies": "hs_lastmodifieddate",
     "contacts": "lastmodifieddate",
     "deals": "hs_lastmodifieddate",
+    "tasks": "hs_lastmodifieddate",
+    "notes": "hs_lastmodifieddate",
 }
 
 
@@ -47,6 +52,7 @@ class HubSpotSourceConfig(SourceConfig):
     access_token: SecretStr = Field(description="private app access token, e.g. ${HUBSPOT_ACCESS_TOKEN}")
     properties: HubSpotProperties = Field(default_factory=HubSpotProperties)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    writeback: WritebackSettings = Field(default_factory=WritebackSettings)  # latest rating -> CRM
 
 
 def _read_error(body: Any) -> tuple[str | None, str] | None:
@@ -85,6 +91,11 @@ def requested_properties(object_name: str, config: HubSpotSourceConfig) -> list[
             "dealname", "amount", "dealstage", "hs_is_closed_won", "closedate", "createdate",
             "hs_lastmodifieddate", custom.product,
         ],
+        "tasks": [
+            "hs_task_subject", "hs_task_status", "hs_timestamp", "hs_task_completion_date", "createdate",
+            "hs_lastmodifieddate",
+        ],
+        "notes": ["hs_timestamp", "createdate", "hs_lastmodifieddate"],
     }[object_name]  # fmt: skip
 
 
@@ -118,6 +129,25 @@ def parse_object(object_name: str, item: dict[str, Any], company_id: str | None,
             "phone": fields.text(props.get("phone")),
             "createdate": created,
             "lastmodifieddate": modified,
+        }
+    elif object_name == "tasks":
+        record = {
+            "id": record_id,
+            "company_id": company_id,
+            "hs_task_subject": fields.text(props.get("hs_task_subject")),
+            "hs_task_status": fields.text(props.get("hs_task_status")),
+            "hs_timestamp": fields.timestamp(props.get("hs_timestamp"), "hs_timestamp"),
+            "hs_task_completion_date": fields.timestamp(props.get("hs_task_completion_date"), "hs_task_completion_date"),
+            "createdate": created,
+            "hs_lastmodifieddate": modified,
+        }
+    elif object_name == "notes":
+        record = {
+            "id": record_id,
+            "company_id": company_id,
+            "hs_timestamp": fields.timestamp(props.get("hs_timestamp"), "hs_timestamp"),
+            "createdate": created,
+            "hs_lastmodifieddate": modified,
         }
     else:
         record = {

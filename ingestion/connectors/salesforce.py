@@ -1,10 +1,11 @@
-"""Salesforce (REST API): Accounts, Contacts and Opportunities through SOQL `query`.
+"""Salesforce (REST API): Accounts, Contacts, Opportunities and Tasks through SOQL `query`.
 
 Each object is read with `SELECT ... ORDER BY SystemModstamp, Id`, filtered on
 `SystemModstamp >= <cursor>` when there is one, following `nextRecordsUrl` until `done`. Every page
 carries the SystemModstamp it reached as its cursor, so a failed run resumes at the landed data.
 Salesforce reports errors as a JSON array of {errorCode, message}; an exhausted daily quota is
 403 REQUEST_LIMIT_EXCEEDED, which is not retried (it lasts until the 24-hour window moves on).
+Tasks (follow-up calls, logged calls) tell whether and when a detractor was followed up.
 """
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ from pydantic import Field, SecretStr
 from ingestion.connectors import fields
 from ingestion.connectors.base import Connector, SourceConfig, StrictModel
 from ingestion.connectors.crm_tables import SALESFORCE_TABLES
+from ingestion.connectors.writeback import SalesforceWritebackSettings
 from ingestion.http import HttpClient, HttpSettings
 from ingestion.landing import Batch
 
-SOBJECTS = {"accounts": "Account", "contacts": "Contact", "opportunities": "Opportunity"}
+SOBJECTS = {"accounts": "Account", "contacts": "Contact", "opportunities": "Opportunity", "tasks": "Task"}
 
 
 class SalesforceFields(StrictModel):
@@ -42,6 +44,7 @@ class SalesforceSourceConfig(SourceConfig):
     batch_size: int = Field(default=2000, ge=200, le=2000)  # Sforce-Query-Options batchSize
     fields: SalesforceFields = Field(default_factory=SalesforceFields)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    writeback: SalesforceWritebackSettings = Field(default_factory=SalesforceWritebackSettings)  # latest rating -> CRM
 
 
 def _read_error(body: Any) -> tuple[str | None, str] | None:
@@ -74,6 +77,10 @@ def selected_fields(object_name: str, config: SalesforceSourceConfig) -> list[st
         "opportunities": [
             "Id", "AccountId", "Name", "Amount", "StageName", "IsWon", "CloseDate", "CreatedDate",
             "SystemModstamp", custom.product,
+        ],
+        "tasks": [
+            "Id", "AccountId", "WhoId", "Subject", "Status", "IsClosed", "ActivityDate", "CompletedDateTime",
+            "CreatedDate", "SystemModstamp",
         ],
     }[object_name]  # fmt: skip
 
@@ -116,6 +123,19 @@ def parse_record(object_name: str, row: dict[str, Any], config: SalesforceSource
             "firstname": fields.text(row.get("FirstName")),
             "lastname": fields.text(row.get("LastName")),
             "phone": fields.text(row.get("Phone")),
+            "createddate": created,
+            "systemmodstamp": modified,
+        }
+    elif object_name == "tasks":
+        record = {
+            "id": record_id,
+            "accountid": fields.text(row.get("AccountId")),
+            "whoid": fields.text(row.get("WhoId")),
+            "subject": fields.text(row.get("Subject")),
+            "status": fields.text(row.get("Status")),
+            "isclosed": bool(fields.boolean(row.get("IsClosed"), "IsClosed")),
+            "activitydate": fields.calendar_date(row.get("ActivityDate"), "ActivityDate"),
+            "completeddatetime": fields.timestamp(row.get("CompletedDateTime"), "CompletedDateTime"),
             "createddate": created,
             "systemmodstamp": modified,
         }

@@ -54,5 +54,6 @@ def demo_sources(base_url: str) -> list[dict[str, Any]]:
             "type": "hubspot",
             "base_url": f"{base}/hubspot",
             "access_token": "${HUBSPOT_ACCESS_TOKEN:-demo-token}",
+            "writeback": {"enabled": True},  # `nps writeback` sends latest ratings back to the emulator
         },
     ]

@@ -1,4 +1,4 @@
-"""HubSpot CRM API: companies, contacts and deals from the world's CRM.
+"""HubSpot CRM API: companies, contacts, deals and the engagements tasks and notes from the world's CRM.
 
 - `GET /crm/v3/objects/{type}`: `limit` (default 10, at most 100), `after` (opaque), `properties`,
   `associations`; ordered by id; `paging.next.after` while more remain.
@@ -6,6 +6,11 @@
   dates as epoch milliseconds), sorts, `limit` (at most 200), `after`; no associations; paging past
   10,000 results is a 400. At most 5 search requests per second.
 - `POST /crm/v4/associations/{from}/{to}/batch/read`: {"inputs": [{"id"}]} -> `results[].to[]`.
+- `POST /crm/v3/objects/{companies|contacts}/batch/update`: {"inputs": [{"id", "properties"}]}, at
+  most 100 inputs; sets the properties (any name: custom properties are assumed to exist), marks the
+  objects modified, and answers the updated objects. An unknown id fails the whole batch (400).
+Tasks and notes are the world's synthesised follow-up activities (see world.follow_up_activities),
+associated with the customer's company.
 Customers are companies (consumers as one-person companies) with our customer number in the custom
 property `customer_id`. Errors: {"status": "error", "message", "correlationId", "category"}.
 """
@@ -18,14 +23,21 @@ from typing import Any
 
 from ingestion.emulators.common import bearer, decode_token, encode_token, iso_z, moment
 from ingestion.emulators.server import Request, Response, Vendor
+from ingestion.emulators.world import KEYS
 
-OBJECTS = {"companies": "customers", "contacts": "contacts", "deals": "deals"}
-ID_BASE = {"companies": 5_000_000_000, "contacts": 100, "deals": 9_000_000_000}
-MODIFIED = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate", "deals": "hs_lastmodifieddate"}
+OBJECTS = {"companies": "customers", "contacts": "contacts", "deals": "deals", "tasks": "activities", "notes": "activities"}
+KIND_FILTER = {"tasks": {"activity_type": "task"}, "notes": {"activity_type": "note"}}
+ID_BASE = {"companies": 5_000_000_000, "contacts": 100, "deals": 9_000_000_000, "tasks": 70_000_000_000, "notes": 70_000_000_000}
+MODIFIED = {
+    "companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate", "deals": "hs_lastmodifieddate",
+    "tasks": "hs_lastmodifieddate", "notes": "hs_lastmodifieddate",
+}  # fmt: skip
 SEARCH_CAP = 10_000
-_LIST = re.compile(r"^/crm/v3/objects/(companies|contacts|deals)$")
-_SEARCH = re.compile(r"^/crm/v3/objects/(companies|contacts|deals)/search$")
-_ASSOCIATIONS = re.compile(r"^/crm/v4/associations/(contacts|deals)/companies/batch/read$")
+BATCH_UPDATE_LIMIT = 100
+_LIST = re.compile(r"^/crm/v3/objects/(companies|contacts|deals|tasks|notes)$")
+_SEARCH = re.compile(r"^/crm/v3/objects/(companies|contacts|deals|tasks|notes)/search$")
+_ASSOCIATIONS = re.compile(r"^/crm/v4/associations/(contacts|deals|tasks|notes)/companies/batch/read$")
+_BATCH_UPDATE = re.compile(r"^/crm/v3/objects/(companies|contacts)/batch/update$")
 
 
 def error(status: int, message: str, category: str, **extra: str) -> Response:
@@ -75,6 +87,8 @@ class HubSpot(Vendor):
             return self.search(match.group(1), request)
         if request.method == "POST" and (match := _ASSOCIATIONS.match(request.path)):
             return self.associations(match.group(1), request)
+        if request.method == "POST" and (match := _BATCH_UPDATE.match(request.path)):
+            return self.batch_update(match.group(1), request)
         return error(404, f"Unable to infer object type from: {request.path}", "OBJECT_NOT_FOUND")
 
     def list(self, object_type: str, request: Request) -> Response:
@@ -82,7 +96,7 @@ class HubSpot(Vendor):
         if not 1 <= limit <= 100:
             return error(400, f"limit must be between 1 and 100, got {limit}", "VALIDATION_ERROR")
         state = decode_token(request.arg("after") or "") or {"offset": 0}
-        rows = self.world.select(OBJECTS[object_type])
+        rows = self.rows(object_type)
         offset = int(state["offset"])
         page = rows[offset : offset + limit]
         wanted = _names(request.arg("properties"))
@@ -104,7 +118,7 @@ class HubSpot(Vendor):
             return error(400, f"limit must be between 1 and 200, got {limit}", "VALIDATION_ERROR")
         if after >= SEARCH_CAP:
             return error(400, f"paging past {SEARCH_CAP} results is not supported; narrow the search", "VALIDATION_ERROR")
-        rows = [r for r in self.world.select(OBJECTS[object_type]) if _matches(self.properties(object_type, r), query.get("filterGroups"))]
+        rows = [r for r in self.rows(object_type) if _matches(self.properties(object_type, r), query.get("filterGroups"))]
         for sort in reversed(query.get("sorts") or []):
             name = sort["propertyName"]
             rows.sort(key=lambda r: _comparable(self.properties(object_type, r).get(name)), reverse=sort.get("direction") == "DESCENDING")
@@ -122,7 +136,7 @@ class HubSpot(Vendor):
         for item in inputs:
             number = int(item["id"]) - ID_BASE[from_type]
             row = self.world.by_number(kind, number)
-            if row is None:
+            if row is None or any(row.get(k) != v for k, v in KIND_FILTER.get(from_type, {}).items()):
                 continue
             company = self.company_number(row)
             to = [] if company is None else [{
@@ -134,6 +148,27 @@ class HubSpot(Vendor):
             }]  # fmt: skip
             results.append({"from": {"id": str(item["id"])}, "to": to})
         return Response(200, {"status": "COMPLETE", "results": results, "startedAt": iso_z(self.world.clock, True), "completedAt": iso_z(self.world.clock, True)})  # fmt: skip
+
+    def rows(self, object_type: str) -> list[dict[str, Any]]:
+        return self.world.select(OBJECTS[object_type], **KIND_FILTER.get(object_type, {}))
+
+    def batch_update(self, object_type: str, request: Request) -> Response:
+        inputs = (request.json() or {}).get("inputs") or []
+        if not 1 <= len(inputs) <= BATCH_UPDATE_LIMIT:
+            return error(400, f"inputs must hold 1 to {BATCH_UPDATE_LIMIT} objects, got {len(inputs)}", "VALIDATION_ERROR")
+        kind, found = OBJECTS[object_type], []
+        for item in inputs:
+            row = self.world.by_number(kind, int(item.get("id") or 0) - ID_BASE[object_type])
+            if row is None:
+                return error(400, f"Object not found. objectId are usually numeric: {item.get('id')}", "OBJECT_NOT_FOUND")
+            found.append((row, {str(k): None if v is None else str(v) for k, v in (item.get("properties") or {}).items()}))
+        updated = []
+        for row, properties in found:
+            overrides = {**(row.get("vendor_overrides") or {}), **properties}
+            stored = self.world.upsert(kind, {KEYS[kind]: row[KEYS[kind]], "vendor_overrides": overrides})
+            updated.append(self.object(object_type, stored, set(properties), False))
+        now = iso_z(self.world.clock, True)
+        return Response(200, {"status": "COMPLETE", "results": updated, "startedAt": now, "completedAt": now})
 
     def company_number(self, row: dict[str, Any]) -> int | None:
         customer = row.get("customer_id")
@@ -172,6 +207,18 @@ class HubSpot(Vendor):
                 "createdate": iso_z(moment(row, "created_at"), millis=True), "customer_id": row.get("customer_id"),
                 "customer_type": row.get("customer_type"), "product": row.get("product"), "region": row.get("region"),
                 "churned_at": iso_z(moment(row, "churned_at"), millis=True),
+            }  # fmt: skip
+        elif object_type == "tasks":
+            props = {
+                "hs_task_subject": row.get("subject"), "hs_task_status": row.get("status"),
+                "hs_task_priority": "HIGH", "hs_task_type": "CALL", "hs_timestamp": iso_z(moment(row, "due_at"), millis=True),
+                "hs_task_completion_date": iso_z(moment(row, "completed_at"), millis=True),
+                "createdate": iso_z(moment(row, "created_at"), millis=True),
+            }  # fmt: skip
+        elif object_type == "notes":
+            props = {
+                "hs_note_body": row.get("subject"), "hs_timestamp": iso_z(moment(row, "created_at"), millis=True),
+                "createdate": iso_z(moment(row, "created_at"), millis=True),
             }  # fmt: skip
         elif object_type == "contacts":
             props = {

@@ -1,6 +1,9 @@
-"""Salesforce REST API: `GET /services/data/vXX.X/query?q=<SOQL>` and its `nextRecordsUrl`.
+"""Salesforce REST API: `GET /services/data/vXX.X/query?q=<SOQL>` and its `nextRecordsUrl`, and
+`PATCH /services/data/vXX.X/composite/sobjects` (sObject collections update, at most 200 records,
+`allOrNone`; every field is accepted, as if the org had it; answers one {id, success, errors} per
+record). Tasks are the world's synthesised follow-up activities (see world.follow_up_activities).
 
-The SOQL understood is what an extract needs: `SELECT f1, f2 FROM Account|Contact|Opportunity
+The SOQL understood is what an extract needs: `SELECT f1, f2 FROM Account|Contact|Opportunity|Task
 [WHERE SystemModstamp >= <datetime>] [ORDER BY f [ASC|DESC], ...]`; anything else is
 MALFORMED_QUERY. Pages hold `batchSize` records (Sforce-Query-Options, 200..2000, default 2000).
 Errors are JSON arrays [{"message", "errorCode"}]; once `daily_limit` requests have been made, every
@@ -15,12 +18,16 @@ from typing import Any
 from ingestion.connectors.fields import RecordError, timestamp
 from ingestion.emulators.common import bearer, moment
 from ingestion.emulators.server import Request, Response, Vendor
+from ingestion.emulators.world import KEYS
 
-SOBJECTS = {"Account": "customers", "Contact": "contacts", "Opportunity": "deals"}
-ID_PREFIX = {"Account": "001", "Contact": "003", "Opportunity": "006"}
+SOBJECTS = {"Account": "customers", "Contact": "contacts", "Opportunity": "deals", "Task": "activities"}
+ID_PREFIX = {"Account": "001", "Contact": "003", "Opportunity": "006", "Task": "00T"}
+TASK_STATUS = {"COMPLETED": "Completed", "NOT_STARTED": "Not Started"}
+COLLECTION_LIMIT = 200
 STAGES = {"closedwon": "Closed Won", "closedlost": "Closed Lost"}
 _QUERY = re.compile(r"^/services/data/(v\d+\.\d)/query$")
 _MORE = re.compile(r"^/services/data/(v\d+\.\d)/query/(01g[0-9A-Za-z]+)-(\d+)$")
+_COLLECTIONS = re.compile(r"^/services/data/(v\d+\.\d)/composite/sobjects$")
 _SOQL = re.compile(
     r"^\s*SELECT\s+(?P<fields>[\w\s,.]+?)\s+FROM\s+(?P<object>\w+)"
     r"(?:\s+WHERE\s+SystemModstamp\s*(?P<op>>=|>|<=|<|=)\s*(?P<value>\S+))?"
@@ -75,6 +82,8 @@ class Salesforce(Vendor):
             return self.query(match.group(1), request)
         if request.method == "GET" and (match := _MORE.match(request.path)):
             return self.more(match.group(1), match.group(2), int(match.group(3)))
+        if request.method == "PATCH" and _COLLECTIONS.match(request.path):
+            return self.update_collection(request)
         return errors(404, "NOT_FOUND", "The requested resource does not exist")
 
     def query(self, version: str, request: Request) -> Response:
@@ -85,7 +94,8 @@ class Salesforce(Vendor):
         sobject = match.group("object")
         selected = [f.strip() for f in match.group("fields").split(",") if f.strip()]
         rows = [(r, self.fields(sobject, r)) for r in self.world.select(SOBJECTS[sobject])]
-        unknown = [f for f in selected if rows and f not in rows[0][1]]
+        known = {name for _, f in rows for name in f}
+        unknown = [f for f in selected if rows and f not in known]
         if unknown:
             return errors(400, "INVALID_FIELD", f"No such column '{unknown[0]}' on entity '{sobject}'.")
         if match.group("op"):
@@ -101,7 +111,7 @@ class Salesforce(Vendor):
                 rows.sort(key=lambda rf: _sortable(rf[1].get(words[0])), reverse=len(words) > 1 and words[1].upper() == "DESC")
         batch = _batch_size(request.headers.get("Sforce-Query-Options"))
         locator = "01g" + uuid.uuid4().hex[:15]
-        records = [{"attributes": {"type": sobject, "url": f"/services/data/{version}/sobjects/{sobject}/{f['Id']}"}, **{k: f[k] for k in selected}} for _, f in rows]  # fmt: skip
+        records = [{"attributes": {"type": sobject, "url": f"/services/data/{version}/sobjects/{sobject}/{f['Id']}"}, **{k: f.get(k) for k in selected}} for _, f in rows]  # fmt: skip
         self.cursors[locator] = {"records": records, "batch": batch}
         return self.page(version, locator, 0)
 
@@ -121,6 +131,35 @@ class Salesforce(Vendor):
             body["nextRecordsUrl"] = f"/services/data/{version}/query/{locator}-{following}"
         return Response(200, body)
 
+    def update_collection(self, request: Request) -> Response:
+        body = request.json() or {}
+        records = body.get("records") or []
+        if not 1 <= len(records) <= COLLECTION_LIMIT:
+            return errors(400, "INVALID_BATCH_SIZE", f"The number of records in a collection must be 1 to {COLLECTION_LIMIT}, got {len(records)}")  # fmt: skip
+        found = []
+        for record in records:
+            sobject = (record.get("attributes") or {}).get("type")
+            row = self.by_id(sobject, str(record.get("id") or ""))
+            found.append((sobject, row, {k: v for k, v in record.items() if k not in ("attributes", "id")}))
+        if body.get("allOrNone") and any(row is None for _, row, _ in found):
+            return Response(200, [_result(r.get("id"), False) for r in records])
+        results = []
+        for record, (sobject, row, values) in zip(records, found):
+            if row is None:
+                results.append(_result(record.get("id"), False))
+                continue
+            kind = SOBJECTS[sobject]
+            overrides = {**(row.get("vendor_overrides") or {}), **values}
+            self.world.upsert(kind, {KEYS[kind]: row[KEYS[kind]], "vendor_overrides": overrides})
+            results.append(_result(record["id"], True))
+        return Response(200, results)
+
+    def by_id(self, sobject: str | None, record_id: str) -> dict[str, Any] | None:
+        match = re.fullmatch(r"(\w{3})(\d{12})AAA", record_id)
+        if sobject not in SOBJECTS or not match or match.group(1) != ID_PREFIX[sobject]:
+            return None
+        return self.world.by_number(SOBJECTS[sobject], int(match.group(2)))
+
     def fields(self, sobject: str, row: dict[str, Any]) -> dict[str, Any]:
         """Every field of the record as Salesforce returns it (datetimes ...+0000, dates YYYY-MM-DD)."""
         common = {
@@ -139,6 +178,14 @@ class Salesforce(Vendor):
                 "Customer_Type__c": row.get("customer_type"), "Product__c": row.get("product"), "Region__c": row.get("region"),
                 "Churned_At__c": _sf_datetime(moment(row, "churned_at")),
             }  # fmt: skip
+        elif sobject == "Task":
+            completed, due = moment(row, "completed_at"), moment(row, "due_at")
+            fields = {
+                "AccountId": account_id, "WhoId": None, "Subject": row.get("subject"),
+                "Status": TASK_STATUS.get(row.get("status") or "", row.get("status")), "IsClosed": completed is not None,
+                "ActivityDate": due.date().isoformat() if due else None, "CompletedDateTime": _sf_datetime(completed),
+                "TaskSubtype": "Call",
+            }  # fmt: skip
         elif sobject == "Contact":
             fields = {
                 "AccountId": account_id, "Email": row.get("email"), "FirstName": row.get("first_name"),
@@ -154,6 +201,12 @@ class Salesforce(Vendor):
                 "Product__c": row.get("product"),
             }  # fmt: skip
         return {**fields, **common, **(row.get("vendor_overrides") or {})}
+
+
+def _result(record_id: str | None, success: bool) -> dict[str, Any]:
+    if success:
+        return {"id": record_id, "success": True, "errors": []}
+    return {"id": record_id, "success": False, "errors": [{"statusCode": "INVALID_CROSS_REFERENCE_KEY", "message": f"invalid cross reference id {record_id}", "fields": []}]}  # fmt: skip
 
 
 def _sf_datetime(value) -> str | None:

@@ -260,6 +260,9 @@ def _handler_for(server: EmulatorServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             self._serve("POST")
 
+        def do_PATCH(self) -> None:
+            self._serve("PATCH")
+
         def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read counts instead
             pass
 

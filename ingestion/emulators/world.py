@@ -3,10 +3,14 @@
 Every record carries `_modified_at` (when the vendor last saw it change) and `_seq` (a global change
 counter, for export continuation tokens). Changes made after loading are stamped by `tick()`, which
 is always later than anything in the world, so incremental loads see them whatever the world's dates.
+
+The world folder has no CRM activity; the CRM's follow-up tasks and notes on detractors
+(`activities`) are synthesised on load by `follow_up_activities` (see there).
 """
 from __future__ import annotations
 
 import csv
+import hashlib
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,8 +20,11 @@ from typing import Any
 from ingestion.connectors.fields import timestamp
 
 SURVEY_TOOLS = ("qualtrics", "surveymonkey", "typeform", "delighted")
-KINDS = ("customers", "contacts", "deals", "responses")
-KEYS = {"customers": "customer_id", "contacts": "contact_id", "deals": "deal_id", "responses": "response_id"}
+KINDS = ("customers", "contacts", "deals", "responses", "activities")
+KEYS = {
+    "customers": "customer_id", "contacts": "contact_id", "deals": "deal_id", "responses": "response_id",
+    "activities": "activity_id",
+}  # fmt: skip
 
 
 @dataclass
@@ -46,6 +53,9 @@ class EmulatedWorld:
                 with path.open(newline="", encoding="utf-8") as handle:
                     for row in csv.DictReader(handle):
                         world._put(kind, row, _world_modified_at(kind, row))
+        customers = set(world.records["customers"])
+        for activity in follow_up_activities(world.select("responses"), customers):
+            world._put("activities", activity, _world_modified_at("activities", activity))
         return world
 
     def upsert(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -93,6 +103,50 @@ def _world_modified_at(kind: str, row: dict[str, Any]) -> datetime:
         "contacts": ("updated_at", "created_at"),
         "deals": ("updated_at", "closed_at", "created_at"),
         "responses": ("responded_at",),
+        "activities": ("completed_at", "created_at"),
     }[kind]
     moments = [timestamp(row.get(name) or None, name) for name in names]
     return max(m for m in moments if m is not None).replace(microsecond=0)
+
+
+def follow_up_activities(responses: list[dict[str, Any]], customers: set[str]) -> list[dict[str, Any]]:
+    """The CRM activity staff logged after detractors answered, decided by a hash of the response id
+    (so every load of a world has the same activity). Of the detractors (score 0..6) whose customer
+    the CRM knows: 50 % are followed up within 48 hours (2..45 h), 20 % late (50..121 h), 10 % have a
+    follow-up task that is still open (created 1..24 h after), 20 % have nothing. A follow-up is a
+    completed task or (another hash bit, about half of them) a logged note."""
+    activities = []
+    for row in responses:
+        score, customer = (row.get("score") or "").strip(), row.get("customer_id") or ""
+        responded = timestamp(row.get("responded_at") or None, "responded_at")
+        if not score.isdigit() or int(score) > 6 or customer not in customers or responded is None:
+            continue
+        draw = int(hashlib.sha256(row["response_id"].encode()).hexdigest()[:12], 16)
+        bucket, hours = draw % 100, (draw // 100) % 1000
+        if bucket >= 80:
+            continue
+        if bucket < 50:
+            done_after = timedelta(hours=2 + hours % 44)
+        elif bucket < 70:
+            done_after = timedelta(hours=50 + hours % 72)
+        else:
+            done_after = None
+        is_note = done_after is not None and (draw // 100_000) % 2 == 1
+        if is_note:  # a note is logged when the customer was reached
+            created = responded + done_after
+        else:  # a task is created first and completed (if ever) later
+            created = responded + timedelta(hours=1 + hours % 24)
+            if done_after is not None:
+                created = min(created, responded + done_after)
+        activities.append({
+            "activity_id": f"A-{row['response_id']}",
+            "activity_type": "note" if is_note else "task",
+            "customer_id": customer,
+            "response_id": row["response_id"],
+            "subject": f"NPS follow-up: score {score} ({row['response_id']})",
+            "status": "COMPLETED" if done_after is not None else "NOT_STARTED",
+            "created_at": created.isoformat(),
+            "completed_at": (responded + done_after).isoformat() if done_after is not None else "",
+            "due_at": (responded + timedelta(hours=48)).isoformat(),
+        })  # fmt: skip
+    return activities

@@ -88,3 +88,18 @@ def test_a_failing_batch_lands_nothing_and_keeps_the_cursor(warehouse):
 
     assert rows(warehouse) == [("a", 10, None)]
     assert read_cursor(warehouse, "exports", "responses") == "page-1"
+
+
+def test_pages_are_merged_into_larger_batches_carrying_the_newest_cursor():
+    from ingestion.ingest import coalesce
+
+    pages = [
+        Batch(records=[{"n": 1}, {"n": 2}], cursor="p1"),
+        Batch(quarantined=[QuarantineRecord("p2", "bad", "{}")], cursor=None),
+        Batch(records=[{"n": 3}], cursor="p3"),
+        Batch(records=[{"n": 4}], cursor="p4"),
+    ]
+
+    merged = list(coalesce(pages, max_records=4))
+
+    assert [(len(b.records), len(b.quarantined), b.cursor) for b in merged] == [(3, 1, "p3"), (1, 0, "p4")]

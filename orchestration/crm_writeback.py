@@ -1,0 +1,37 @@
+"""After a successful publish, the customers' latest ratings go back to the CRMs (reporting/crm_writeback.py)."""
+import dagster as dg
+
+from ingestion.warehouse import open_warehouse
+from orchestration.publish import reporting_database
+from orchestration.resources import NpsSettings
+from reporting.crm_writeback import describe, write_back, writeback_sources
+
+
+@dg.asset(
+    key="crm_writeback",
+    group_name="publish",
+    deps=[reporting_database],
+    description="Every CRM account or contact whose customer's latest rating changed gets it (sources with writeback.enabled).",
+    kinds={"hubspot", "salesforce"},
+    pool="warehouse",
+)
+def crm_writeback(context: dg.AssetExecutionContext, nps: NpsSettings) -> dg.MaterializeResult:
+    config = nps.load()
+    sources = writeback_sources(config.sources)
+    with open_warehouse(config.warehouse) as warehouse:
+        results = [write_back(warehouse, source) for source in sources]
+    for result in results:
+        for line in describe(result):
+            context.log.info(line)
+    failures = [f"{r.source}: {failure}" for r in results for failure in r.failures]
+    if failures:
+        raise dg.Failure(
+            description=f"CRM write-back: {len(failures)} object(s) not updated (they stay pending); first: {failures[0]}",
+            metadata={"failures": failures[:50]},
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "written": {r.source: r.written for r in results},
+            "requests": {r.source: r.requests for r in results},
+        }
+    )
