@@ -18,6 +18,7 @@ from orchestration.publish import reporting_database
 from orchestration.quality import quality_checks
 from orchestration.report import dbt_docs, nps_report
 from orchestration.resources import NpsSettings
+from orchestration.sensors import csv_exports_sensor
 
 
 def build_definitions(config_path: Path) -> dg.Definitions:
@@ -38,7 +39,7 @@ def build_definitions(config_path: Path) -> dg.Definitions:
         asset_checks=quality_checks(config),
         jobs=[job],
         schedules=[nightly_schedule(job, config.reporting.timezone)],
-        sensors=[alert_on_failed_run],
+        sensors=[alert_on_failed_run, *([csv_exports_sensor(config)] if config.sources_of_type("csv") else [])],
         resources={"nps": NpsSettings(config_path=str(config_path)), "dbt": dbt_resource()},
         loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     )
