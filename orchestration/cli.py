@@ -145,6 +145,28 @@ def docs(config_file: Path | None) -> None:
     click.echo(f"dbt docs written: {_or_exit(lambda: materialize_dbt_docs(find_config_file(config_file)))}")
 
 
+@main.command("forget-customer")
+@config_option
+@click.argument("customer_id")
+@click.option("--email", "emails", multiple=True, help="An address to erase that the CRM does not know (repeatable).")
+def forget_customer(config_file: Path | None, customer_id: str, emails: tuple[str, ...]) -> None:
+    """Erase a customer from raw data, quarantine and write-back state, then rebuild the models and
+    the reporting database from what remains."""
+    from ingestion.erasure import forget_customer as erase
+    from ingestion.warehouse import open_warehouse
+    from orchestration.refresh import run_refresh
+
+    path = find_config_file(config_file)
+    config = _or_exit(lambda: load_config(path))
+    with open_warehouse(config.warehouse) as warehouse:
+        deleted = erase(warehouse, customer_id, list(emails))
+    click.echo(f"Erased {sum(deleted.values())} landed rows: " + ", ".join(f"{t} {n}" for t, n in deleted.items() if n))
+    click.echo("Rebuilding the models and the reporting database without them ...")
+    outcome = _or_exit(lambda: run_refresh(path, full_refresh=True, rebuild_only=True))
+    _report(outcome)
+    sys.exit(0 if outcome.success else 1)
+
+
 @main.command()
 def prepare() -> None:
     """Parse the dbt project once (the manifest Dagster loads)."""

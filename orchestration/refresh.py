@@ -52,17 +52,22 @@ def refresh_lock(data_dir: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def run_refresh(config_path: Path, full_refresh: bool = False, verbose: bool = False) -> RefreshOutcome:
-    """verbose: Dagster's full console log instead of one line per step."""
+def run_refresh(
+    config_path: Path, full_refresh: bool = False, verbose: bool = False, rebuild_only: bool = False
+) -> RefreshOutcome:
+    """verbose: Dagster's full console log instead of one line per step. rebuild_only: everything
+    but ingestion (models, checks, publish) from what has landed, e.g. after an erasure."""
     config = load_config(config_path)  # a config error stops here, before Dagster is loaded
     with refresh_lock(config.data_dir):
-        outcome = _execute(config_path, config, full_refresh, verbose)
+        outcome = _execute(config_path, config, full_refresh, verbose, rebuild_only)
     if not outcome.success:
         post_alert(alert_message(outcome.run_id, outcome.failed_steps, outcome.failed_checks))
     return outcome
 
 
-def _execute(config_path: Path, config: NpsConfig, full_refresh: bool, verbose: bool) -> RefreshOutcome:
+def _execute(
+    config_path: Path, config: NpsConfig, full_refresh: bool, verbose: bool, rebuild_only: bool = False
+) -> RefreshOutcome:
     prepare_environment(config_path, config)
 
     import dagster as dg
@@ -70,7 +75,11 @@ def _execute(config_path: Path, config: NpsConfig, full_refresh: bool, verbose: 
     from orchestration.definitions import build_definitions
     from orchestration.resources import FULL_REFRESH_TAG
 
-    job = build_definitions(config_path).resolve_job_def(NIGHTLY_REFRESH)
+    defs = build_definitions(config_path)
+    job = defs.resolve_job_def(NIGHTLY_REFRESH)
+    selection = None
+    if rebuild_only:
+        selection = [key for key in job.asset_layer.executable_asset_keys if key.path[0] != "raw"]
     log_path = None if verbose else config.data_dir / "logs" / "refresh.log"
     with contextlib.ExitStack() as stack:
         instance = stack.enter_context(dg.DagsterInstance.get())
@@ -81,6 +90,7 @@ def _execute(config_path: Path, config: NpsConfig, full_refresh: bool, verbose: 
             instance=instance,
             raise_on_error=False,
             tags={FULL_REFRESH_TAG: str(full_refresh).lower()},
+            asset_selection=selection,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}} if verbose else {"progress": {}}},
         )
         # Planned materializations are stored events of the run, not part of the result's events.
