@@ -29,6 +29,9 @@ REQUIRED_COLUMNS = ("response_id", "responded_at", "score")
 SURVEY_TYPES = ("transactional", "relational")
 BATCH_ROWS = 50_000
 _SCORE = re.compile(r"\s*(10|[0-9])\s*")
+# Python's csv refuses fields over 128 KiB, which would fail the whole file on one long comment.
+MAX_FIELD_CHARACTERS = 16 * 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARACTERS))
 
 
 class CsvSourceConfig(SourceConfig):
@@ -73,7 +76,12 @@ def parse_timestamp(text: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise RowError(f"invalid responded_at {text!r}: expected ISO 8601") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise RowError(f"invalid responded_at {text!r}: outside years 1..9999 in UTC") from None
 
 
 def read_file(path: Path, content: bytes, default_survey_type: str) -> Iterator[Batch]:

@@ -53,7 +53,7 @@ def parse_response(item: dict[str, Any], config: DelightedSourceConfig) -> dict[
     if item.get("survey_type") not in (None, "nps"):
         raise fields.RecordError(f"survey_type {item.get('survey_type')!r} is not an NPS survey")
     person = item.get("person") if isinstance(item.get("person"), dict) else {}
-    named = {"email": person.get("email"), **(item.get("person_properties") or {})}
+    named = {"email": person.get("email"), **fields.mapping(item.get("person_properties"), "person_properties")}
     updated = fields.timestamp(item.get("updated_at"), "updated_at", required=True)
     record = canonical_response(
         response_id=item.get("id"),

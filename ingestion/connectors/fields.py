@@ -3,6 +3,7 @@ becomes the quarantine reason."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,6 +16,8 @@ class RecordError(ValueError):
 
 
 _SCORE = re.compile(r"\s*(10|[0-9])(\.0+)?\s*")
+# Raw `integer` columns are 32-bit on DuckDB and PostgreSQL; a larger value would fail the whole batch.
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
 
 
 def timestamp(value: Any, field: str, required: bool = False) -> datetime | None:
@@ -25,7 +28,10 @@ def timestamp(value: Any, field: str, required: bool = False) -> datetime | None
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if value > 10**11 else value
-        return datetime.fromtimestamp(seconds, UTC)
+        try:
+            return datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise RecordError(f"invalid {field} {value!r}: expected epoch seconds or milliseconds within years 1..9999") from None
     text = str(value).strip()
     if re.fullmatch(r"[+-]?\d{4}-\d\d-\d\dT.*[+-]\d{4}", text):  # 2024-01-02T03:04:05.000+0000
         text = text[:-2] + ":" + text[-2:]
@@ -33,7 +39,17 @@ def timestamp(value: Any, field: str, required: bool = False) -> datetime | None
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise RecordError(f"invalid {field} {value!r}: expected an ISO 8601 timestamp") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return in_utc(moment, f"invalid {field} {value!r}")
+
+
+def in_utc(moment: datetime, problem: str) -> datetime:
+    """A parsed timestamp in UTC (no offset: read as UTC); RecordError `problem` if UTC cannot hold it."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise RecordError(f"{problem}: outside years 1..9999 in UTC") from None
 
 
 def calendar_date(value: Any, field: str) -> date | None:
@@ -54,6 +70,9 @@ def integer(value: Any, field: str) -> int | None:
         raise RecordError(f"invalid {field} {value!r}: expected an integer") from None
     if not number.is_integer():
         raise RecordError(f"invalid {field} {value!r}: expected an integer")
+    low, high = INTEGER_RANGE
+    if not low <= number <= high:
+        raise RecordError(f"invalid {field} {value!r}: expected an integer from {low} to {high}")
     return int(number)
 
 
@@ -61,9 +80,12 @@ def decimal(value: Any, field: str) -> float | None:
     if value is None or value == "":
         return None
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         raise RecordError(f"invalid {field} {value!r}: expected a number") from None
+    if not math.isfinite(number):
+        raise RecordError(f"invalid {field} {value!r}: expected a finite number")
+    return number
 
 
 def boolean(value: Any, field: str) -> bool | None:
@@ -84,6 +106,24 @@ def score(value: Any, field: str) -> int:
     if isinstance(value, bool) or not _SCORE.fullmatch(str(value)):
         raise RecordError(f"invalid score {value!r} in {field}: expected an integer 0..10")
     return int(float(value))
+
+
+def mapping(value: Any, field: str) -> dict[str, Any]:
+    """A JSON object the record nests (absent: empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise RecordError(f"invalid {field} {value!r}: expected an object")
+    return value
+
+
+def sequence(value: Any, field: str) -> list[Any]:
+    """A JSON array the record nests (absent: empty)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RecordError(f"invalid {field} {value!r}: expected a list")
+    return value
 
 
 def text(value: Any) -> str | None:

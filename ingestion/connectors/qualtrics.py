@@ -97,7 +97,7 @@ def read_export(content: bytes, where: str) -> list[dict[str, Any]]:
 
 
 def parse_response(item: dict[str, Any], survey: QualtricsSurvey) -> dict[str, Any]:
-    values = item.get("values") or {}
+    values = fields.mapping(item.get("values"), "values")
     question = survey.score_question
     score = fields.score(values.get(question), f"values.{question}")
     group = values.get(f"{question}_NPS_GROUP")

@@ -84,7 +84,7 @@ def choice_scores(details: dict[str, Any], question_id: str, where: str) -> dict
 def parse_response(item: dict[str, Any], survey: SurveyMonkeySurvey, scores: dict[str, int]) -> dict[str, Any]:
     answers = {
         str(question.get("id")): question.get("answers") or []
-        for page in item.get("pages") or []
+        for page in fields.sequence(item.get("pages"), "pages")
         for question in page.get("questions") or []
     }
     nps = answers.get(survey.score_question) or []

@@ -62,7 +62,7 @@ def client(config: TypeformSourceConfig) -> HttpClient:
 
 def parse_response(item: dict[str, Any], form: TypeformForm) -> dict[str, Any]:
     answers = {}
-    for answer in item.get("answers") or []:
+    for answer in fields.sequence(item.get("answers"), "answers"):
         field = answer.get("field") or {}
         for name in (field.get("ref"), field.get("id")):
             if name:

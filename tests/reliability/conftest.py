@@ -1,0 +1,1 @@
+from tests.connectors.emulated import emulator, warehouse, world_dir  # noqa: F401 (fixtures)
