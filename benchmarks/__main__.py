@@ -1,0 +1,102 @@
+"""`python -m benchmarks run ...`, and `step` (what each measured subprocess runs)."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def main() -> None:
+    """Benchmarks of the NPS platform."""
+
+
+@main.command()
+@click.option("--sizes", default="20000,100000", show_default=True, help="History sizes (responses), comma-separated.")
+@click.option("--repeat", default=1, show_default=True, type=click.IntRange(min=1), help="Runs per measurement; medians are reported.")
+@click.option("--workdir", default="/tmp/nps-benchmarks", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--output", default=Path(__file__).resolve().parents[1] / "BENCHMARKS.md", show_default=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--vendor-rate-limits/--no-vendor-rate-limits", default=False, show_default=True, help="Let the emulator enforce the vendors' request limits (then ingestion measures their quotas, not our code).")
+def run(sizes: str, repeat: int, workdir: Path, output: Path, vendor_rate_limits: bool) -> None:
+    """Measure every size, print the table and write BENCHMARKS.md."""
+    from benchmarks.machine import describe_machine, load_average
+    from benchmarks.suite import measure_size
+
+    try:
+        size_list = sorted(int(text.replace("_", "")) for text in sizes.split(","))
+    except ValueError:
+        raise click.BadParameter(f"expected comma-separated integers, got {sizes!r}", param_hint="--sizes") from None
+    machine = describe_machine()
+    machine["load average at start"] = load_average()
+    results = []
+    for size in size_list:
+        click.echo(f"Measuring {size:,} responses ...", err=True)
+        results.append(measure_size(size, workdir, repeat, vendor_rate_limits))
+    machine["load average at end"] = load_average()
+    # The raw figures first, so a report can be rendered again without measuring again.
+    raw = {"machine": machine, "repeat": repeat, "vendor_rate_limits": vendor_rate_limits, "sizes": [asdict(r) for r in results]}
+    (workdir / "results.json").write_text(json.dumps(raw, indent=1), encoding="utf-8")
+    from benchmarks.report import render_markdown, render_table
+
+    click.echo(render_table(results))
+    output.write_text(render_markdown(machine, results, repeat, vendor_rate_limits), encoding="utf-8")
+    click.echo(f"Wrote {output}", err=True)
+
+
+@main.command()
+@click.option("--workdir", default="/tmp/nps-benchmarks", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--output", default=Path(__file__).resolve().parents[1] / "BENCHMARKS.md", show_default=True, type=click.Path(dir_okay=False, path_type=Path))
+def render(workdir: Path, output: Path) -> None:
+    """Print the table and write BENCHMARKS.md again from the last run's results.json."""
+    from benchmarks.measure import StepResult
+    from benchmarks.report import render_markdown, render_table
+    from benchmarks.suite import SizeResults
+
+    raw = json.loads((workdir / "results.json").read_text(encoding="utf-8"))
+    results = []
+    for size in raw["sizes"]:
+        steps = {name: StepResult(**value) for name, value in size.items() if name not in ("size", "bare_loops")}
+        loops = {name: StepResult(**value) for name, value in size["bare_loops"].items()}
+        results.append(SizeResults(size=size["size"], bare_loops=loops, **steps))
+    click.echo(render_table(results))
+    output.write_text(render_markdown(raw["machine"], results, raw["repeat"], raw["vendor_rate_limits"]), encoding="utf-8")
+    click.echo(f"Wrote {output}", err=True)
+
+
+@main.command(hidden=True)
+@click.argument("name")
+@click.argument("arguments")
+@click.argument("answer", type=click.Path(dir_okay=False, path_type=Path))
+def step(name: str, arguments: str, answer: Path) -> None:
+    """One measured step, in this (sub)process; its figures are written to ANSWER as JSON."""
+    given = json.loads(arguments)
+    if name == "generate":
+        from benchmarks.world import generate
+
+        data = generate(Path(given["world"]), given["responses"], date.fromisoformat(given["end_date"]))
+    elif name == "refresh":
+        from benchmarks.refresh import refresh
+
+        data = refresh(Path(given["config"]), given["full_refresh"])
+    elif name == "dbt_build":
+        from benchmarks.dbt_build import dbt_build
+
+        data = dbt_build(Path(given["config"]), given["full_refresh"])
+    elif name == "lower_bound":
+        from benchmarks.lower_bound import lower_bound
+
+        data = lower_bound(Path(given["warehouse"]))
+    elif name == "bare_loop":
+        from benchmarks.bare_loop import bare_loop
+
+        data = bare_loop(given["name"], given["base_url"], Path(given["config"]), Path(given["database"]))
+    else:
+        raise click.BadParameter(f"unknown step {name!r}: expected generate, refresh, dbt_build, lower_bound or bare_loop")
+    answer.write_text(json.dumps(data), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

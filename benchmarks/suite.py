@@ -1,0 +1,84 @@
+"""The measurements of one history size, in the order they depend on each other."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from benchmarks.measure import StepResult, median_result, run_step
+from benchmarks.world import write_config
+from ingestion.emulators import Faults, start_emulator
+
+END_DATE = date(2026, 11, 1)
+BARE_LOOPS = ("hubspot/deals", "typeform/responses")
+
+
+@dataclass
+class SizeResults:
+    size: int
+    generation: StepResult
+    full_refresh: StepResult
+    nightly_generation: StepResult
+    nightly_refresh: StepResult
+    dbt_full_build: StepResult  # --full-refresh: every model rebuilt from the raw tables
+    dbt_incremental_build: StepResult  # as the nightly runs it, with nothing new landed
+    lower_bound: StepResult
+    bare_loops: dict[str, StepResult] = field(default_factory=dict)
+
+
+def measure_size(size: int, workdir: Path, repeat: int, vendor_rate_limits: bool) -> SizeResults:
+    home = workdir / f"responses_{size}"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    world, data = home / "world", home / "data"
+
+    def repeated(step_name: str, /, before=None, **arguments) -> StepResult:
+        results = []
+        for _ in range(repeat):
+            if before is not None:
+                before()
+            results.append(run_step(step_name, **arguments))
+        return median_result(results)
+
+    generation = repeated("generate", world=str(world), responses=size, end_date=END_DATE.isoformat())
+    faults = Faults(enforce_rate_limits=vendor_rate_limits)
+    with start_emulator(world, faults=faults) as emulator:
+        config = write_config(home, emulator.base_url)
+        full_refresh = repeated(
+            "refresh", before=lambda: shutil.rmtree(data, ignore_errors=True), config=str(config), full_refresh=False
+        )
+        bare_loops = {
+            name: repeated("bare_loop", name=name, base_url=emulator.base_url, config=str(config), database=str(home / "bare.duckdb"))
+            for name in BARE_LOOPS
+        }  # fmt: skip
+    warehouse = data / "warehouse.duckdb"
+    dbt_full_build = repeated("dbt_build", config=str(config), full_refresh=True)
+    dbt_incremental_build = repeated("dbt_build", config=str(config), full_refresh=False)
+    lower_bound = repeated("lower_bound", warehouse=str(warehouse))
+
+    # One more day: the same world one day longer, served afresh; each nightly repeat starts from
+    # the warehouse as it was before it.
+    snapshot = home / "data_before_nightly"
+    shutil.copytree(data, snapshot)
+    nightly_generation = run_step("generate", world=str(world), responses=size, end_date=(END_DATE + timedelta(days=1)).isoformat())
+
+    def restore() -> None:
+        shutil.rmtree(data)
+        shutil.copytree(snapshot, data)
+
+    with start_emulator(world, faults=faults) as emulator:
+        config = write_config(home, emulator.base_url)
+        nightly_refresh = repeated("refresh", before=restore, config=str(config), full_refresh=False)
+    shutil.rmtree(snapshot)
+    return SizeResults(
+        size=size,
+        generation=generation,
+        full_refresh=full_refresh,
+        nightly_generation=nightly_generation,
+        nightly_refresh=nightly_refresh,
+        dbt_full_build=dbt_full_build,
+        dbt_incremental_build=dbt_incremental_build,
+        lower_bound=lower_bound,
+        bare_loops=bare_loops,
+    )
