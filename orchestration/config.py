@@ -69,6 +69,16 @@ SourceConfigs = Annotated[
 ]
 
 
+class FollowUpConfig(StrictModel):
+    """Which responses need a follow-up, how fast, and which new detractors alert (dbt vars)."""
+
+    categories: list[Literal["detractor", "passive"]] = Field(default=["detractor"], min_length=1)
+    sla_hours: dict[Literal["transactional", "relational"], int] = Field(
+        default={"transactional": 48, "relational": 48}
+    )
+    alert_min_revenue: float = Field(default=10_000, ge=0)  # business accounts' revenue in the last year
+
+
 class DagsterStorageConfig(StrictModel):
     """Where Dagster keeps runs and events: SQLite files under data/dagster, or PostgreSQL."""
 
@@ -88,6 +98,7 @@ class NpsConfig(StrictModel):
     reporting: ReportingConfig = Field(default_factory=dict)
     sources: list[SourceConfigs] = Field(default_factory=list)
     quality: QualityConfig = Field(default_factory=dict)
+    follow_up: FollowUpConfig = Field(default_factory=dict)
     dagster: DagsterStorageConfig = Field(default_factory=dict)
     # Not part of the file: the folder the file lives in (relative paths start there).
     home: Path = Field(default=Path("."), exclude=True)

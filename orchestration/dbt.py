@@ -57,9 +57,13 @@ def dbt_environment(config: NpsConfig) -> dict[str, str]:
 
 
 def dbt_vars(config: NpsConfig) -> dict[str, Any]:
+    sla_hours = {"transactional": 48, "relational": 48} | config.follow_up.sla_hours
     return {
         "reporting_timezone": config.reporting.timezone,
         "min_responses": config.reporting.min_responses,
+        "follow_up_categories": config.follow_up.categories,
+        "follow_up_sla_hours": sla_hours,
+        "follow_up_alert_min_revenue": config.follow_up.alert_min_revenue,
     }
 
 

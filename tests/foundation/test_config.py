@@ -91,3 +91,17 @@ def test_config_is_found_by_flag_then_environment_then_working_folder(tmp_path, 
     monkeypatch.setenv("NPS_CONFIG", str(tmp_path / "env.yaml"))
     assert find_config_file() == tmp_path / "env.yaml"
     assert find_config_file(Path("flag.yaml")) == tmp_path / "flag.yaml"
+
+
+def test_follow_up_settings_reach_dbt_as_vars(tmp_path):
+    from orchestration.dbt import dbt_vars
+
+    path = write_config(tmp_path, {"follow_up": {"categories": ["detractor", "passive"], "sla_hours": {"relational": 120}}})
+
+    variables = dbt_vars(load_config(path))
+
+    assert variables["follow_up_categories"] == ["detractor", "passive"]
+    assert variables["follow_up_sla_hours"] == {"transactional": 48, "relational": 120}
+    assert variables["follow_up_alert_min_revenue"] == 10_000
+    with pytest.raises(ConfigError, match=r"follow_up\.categories\[0\]"):
+        load_config(write_config(tmp_path / "bad", {"follow_up": {"categories": ["promoter"]}}))
