@@ -12,7 +12,63 @@ from orchestration.environment import prepare_environment
 
 def render_status(config_path: Path, config: NpsConfig) -> str:
     prepare_environment(config_path, config)
-    return "\n".join([*_last_run_lines(), "", *_reporting_lines(config.reporting.path)])
+    reporting = (
+        _postgres_reporting_lines(config.warehouse.dsn)
+        if config.warehouse.type == "postgres"
+        else _reporting_lines(config.reporting.path)
+    )
+    return "\n".join([*_last_run_lines(), "", *_source_lines(config), "", *reporting])
+
+
+def _source_lines(config: NpsConfig) -> list[str]:
+    """Per configured survey source: its newest response and its last load, from the raw tables."""
+    from ingestion.connectors import CONNECTORS
+    from ingestion.warehouse import open_warehouse
+
+    surveys = [s for s in config.sources if "responses" in CONNECTORS[s.type].tables]
+    if not surveys:
+        return []
+    lines = ["Sources (newest response, last load):"]
+    try:
+        with open_warehouse(config.warehouse) as warehouse:
+            for source in surveys:
+                table = CONNECTORS[source.type].tables["responses"]
+                exists = warehouse.execute(
+                    "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?",
+                    (table.name,),
+                )[0][0]
+                newest, loaded = warehouse.execute(
+                    f"select max(responded_at), max(_loaded_at) from {table.qualified_name} where _source = ?",
+                    (source.name,),
+                )[0] if exists else (None, None)
+                lines.append(f"  {source.name:<16} {_moment(newest)}   {_moment(loaded)}")
+    except duckdb.IOException:  # DuckDB: a running refresh holds the warehouse file
+        return ["Sources: the warehouse is in use (a refresh is running); try again when it ends"]
+    return lines
+
+
+def _postgres_reporting_lines(dsn: str, schema: str = "reporting") -> list[str]:
+    from ingestion.warehouse import PostgresWarehouse
+
+    warehouse = PostgresWarehouse(dsn)
+    try:
+        tables = [row[0] for row in warehouse.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by table_name", (schema,)
+        )]
+        if "_published" not in tables:
+            return [f"Reporting schema {schema}: not published yet"]
+        published_at, run_id = warehouse.execute(f"select published_at, run_id from {schema}._published")[0]
+        lines = [f"Reporting schema: {schema}", f"  published: {_moment(published_at)} by run {run_id}"]
+        for table in (t for t in tables if t != "_published"):
+            rows = warehouse.execute(f'select count(*) from {schema}."{table}"')[0][0]
+            lines.append(f"  {table:<28} {rows:>10} rows")
+    finally:
+        warehouse.close()
+    return lines
+
+
+def _moment(value) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value is not None else "-"
 
 
 def _last_run_lines() -> list[str]:

@@ -136,3 +136,15 @@ def test_extra_columns_are_kept_as_attributes():
 def test_import_into_an_unknown_source_is_a_clear_error(home):
     with pytest.raises(ConfigError, match="no source named 'nope'"):
         import_csv_files(load_config(home / "nps.yaml"), "nope", [])
+
+
+def test_status_shows_each_sources_newest_response_and_last_load(home):
+    from orchestration.status import render_status
+
+    import_csv_files(load_config(home / "nps.yaml"), "exports", [write_csv(home / "exports" / "a.csv", GOOD)])
+
+    status = render_status(home / "nps.yaml", load_config(home / "nps.yaml"))
+
+    assert "No run yet" in status
+    assert "  exports          2026-04-02 07:15 UTC   " in status
+    assert "(not published yet)" in status

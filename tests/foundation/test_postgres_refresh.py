@@ -50,3 +50,9 @@ def test_a_refresh_on_postgresql_publishes_the_reporting_schema(tmp_path, postgr
     assert landed == 7
     assert by_product == [("a", 5, 3, 1, 1, 40.0), ("b", 2, 0, 0, 2, -100.0)]
     assert "reporting" in schemas and "reporting_next" not in schemas
+    from orchestration.config import load_config
+    from orchestration.status import render_status
+
+    status = render_status(path, load_config(path))
+    assert "Reporting schema: reporting" in status and "  exports          2026-01-08 15:00 UTC" in status
+    assert any(line.startswith("  nps_by_product") and line.endswith(" rows") for line in status.splitlines())
