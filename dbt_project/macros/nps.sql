@@ -55,3 +55,11 @@
         )
     )
 {%- endmacro %}
+
+{#- Responses and their NPS categories counted: the columns every NPS aggregation starts from. -#}
+{% macro nps_category_counts() -%}
+    cast(count(*) as {{ dbt.type_int() }}) as responses,
+        cast(sum(case when nps_category = 'promoter' then 1 else 0 end) as {{ dbt.type_int() }}) as promoters,
+        cast(sum(case when nps_category = 'passive' then 1 else 0 end) as {{ dbt.type_int() }}) as passives,
+        cast(sum(case when nps_category = 'detractor' then 1 else 0 end) as {{ dbt.type_int() }}) as detractors
+{%- endmacro %}

@@ -61,10 +61,7 @@ final as (
         process,
         employee_id,
         customer_segment,
-        cast(count(*) as {{ dbt.type_int() }}) as responses,
-        cast(sum(case when nps_category = 'promoter' then 1 else 0 end) as {{ dbt.type_int() }}) as promoters,
-        cast(sum(case when nps_category = 'passive' then 1 else 0 end) as {{ dbt.type_int() }}) as passives,
-        cast(sum(case when nps_category = 'detractor' then 1 else 0 end) as {{ dbt.type_int() }}) as detractors,
+        {{ nps_category_counts() }},
         max(conformed_at) as last_conformed_at
 
     from segmented

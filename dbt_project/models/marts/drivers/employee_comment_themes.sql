@@ -23,10 +23,7 @@ daily_theme_counts as (
         survey_type,
         employee_id,
         theme,
-        cast(count(*) as {{ dbt.type_int() }}) as responses,
-        cast(sum(case when nps_category = 'promoter' then 1 else 0 end) as {{ dbt.type_int() }}) as promoters,
-        cast(sum(case when nps_category = 'passive' then 1 else 0 end) as {{ dbt.type_int() }}) as passives,
-        cast(sum(case when nps_category = 'detractor' then 1 else 0 end) as {{ dbt.type_int() }}) as detractors
+        {{ nps_category_counts() }}
 
     from comment_theme_mentions
     group by responded_date, survey_type, employee_id, theme
