@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -116,7 +115,7 @@ def run_suites(
                 outcome.offending_rows = _records(rows)
             outcomes.append(outcome)
     if docs_dir is not None:
-        build_docs(context, docs_dir)
+        build_docs(context, [suite.name for suite in suites])
     return CheckOutcome(
         outcomes=outcomes,
         frames={suite.name: len(suite.frame) for suite in suites},
@@ -124,13 +123,32 @@ def run_suites(
     )
 
 
-def build_docs(context, docs_dir: Path) -> None:
-    """Rebuild the site from the stored results: the latest result of every suite."""
-    shutil.rmtree(docs_dir, ignore_errors=True)
-    context.build_data_docs(site_names=[DOCS_SITE])
+def build_docs(context, suite_names: list[str]) -> None:
+    """Render the pages of these suites and their latest results, and the index of every suite's
+    latest result. Rendering only what changed keeps a run's cost per check flat (rebuilding the
+    whole site each time made a run quadratic in its checks); the index drops pages whose result is
+    gone from the store, so superseded results leave no pages behind."""
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    names = set(suite_names)
+    results = [key for key in context.validation_results_store.list_keys() if key.expectation_suite_identifier.name in names]
+    suites = [ExpectationSuiteIdentifier(name=name) for name in sorted(names)]
+    context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=suites + results)
+
+
+# One file context per project folder and process: opening one reads and writes its config files,
+# which cost a good part of a check when every check of a run opened its own.
+_CONTEXTS: dict[tuple[str, str | None], Any] = {}
 
 
 def _context(project_dir: Path, docs_dir: Path | None):
+    key = (str(project_dir), None if docs_dir is None else str(docs_dir))
+    if key not in _CONTEXTS or not Path(project_dir).exists():
+        _CONTEXTS[key] = _open_context(project_dir, docs_dir)
+    return _CONTEXTS[key]
+
+
+def _open_context(project_dir: Path, docs_dir: Path | None):
     import great_expectations as gx
 
     # A file context: results of every check of a run land in one store, so Data Docs list them all.

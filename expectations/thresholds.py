@@ -38,11 +38,15 @@ class DailyVolumeThresholds(StrictModel):
 
 
 class FreshnessThresholds(StrictModel):
-    """Per source: how old its newest response and its last load may be."""
+    """Per source: how old its newest response and its last load may be; in the marts, how old the
+    newest response may be; and how long each refreshed asset may go without a materialization."""
 
     max_response_age_hours: float = Field(default=48, gt=0)
     max_load_age_hours: float = Field(default=48, gt=0)
-    # A stale source is shown (WARN) but does not stop publishing, unless this is true.
+    # Ingestion, the published marts, the customer database and the reporting database are late
+    # (Dagster freshness policy: the UI and `nps status`) this long after their last materialization.
+    max_refresh_age_hours: float = Field(default=26, ge=1)  # a nightly, plus its run time
+    # A stale source or mart is shown (WARN) but does not stop publishing, unless this is true.
     blocking: bool = False
 
 

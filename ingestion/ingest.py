@@ -4,12 +4,15 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ingestion.connectors import CONNECTORS
 from ingestion.connectors.base import SourceConfig
 from ingestion.http import collect_http_stats
 from ingestion.landing import Batch, LandingCounts, ensure_raw_tables, land_batch, read_cursor
+from ingestion.prefetch import prefetched
 from ingestion.warehouse import Warehouse
+from ingestion.window import Window
 
 
 @dataclass
@@ -58,16 +61,26 @@ def ingest(
     object_name: str,
     batch_id: str,
     full_refresh: bool = False,
+    window: Window | None = None,
+    data_dir: Path | None = None,
 ) -> IngestionResult:
+    """Incremental from the cursor (everything when `full_refresh`); with a `window`, a backfill:
+    what falls in it is fetched again and upserted, and the cursor stays where it was."""
     connector = CONNECTORS[source.type]
     table = connector.tables[object_name]
     ensure_raw_tables(warehouse, all_raw_tables())
     started = time.perf_counter()
     result = IngestionResult(source=source.name, object_name=object_name)
-    cursor = None if full_refresh else read_cursor(warehouse, source.name, object_name)
+    if window is not None:
+        batches = connector.extract(source, object_name, None, window=window)
+    else:
+        cursor = None if full_refresh else read_cursor(warehouse, source.name, object_name)
+        batches = connector.extract(source, object_name, cursor)
     with collect_http_stats() as http:
-        for batch in coalesce(connector.extract(source, object_name, cursor), LANDING_BATCH_RECORDS):
-            result.counts.add(land_batch(warehouse, table, source.name, object_name, batch, batch_id))
+        for batch in prefetched(coalesce(batches, LANDING_BATCH_RECORDS)):
+            if window is not None:
+                batch.cursor = None  # a backfill never moves the cursor of the incremental loads
+            result.counts.add(land_batch(warehouse, table, source.name, object_name, batch, batch_id, data_dir))
             result.batches += 1
     result.pages, result.retries = http.pages, http.retries
     result.seconds = time.perf_counter() - started

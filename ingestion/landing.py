@@ -11,11 +11,13 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ingestion.raw_tables import CURSORS_TABLE, QUARANTINE_TABLE, RAW_SCHEMA, RawTable
+from ingestion.suppression import drop_erased, ensure_suppression_table
 from ingestion.warehouse import Warehouse
 
 
@@ -41,9 +43,10 @@ class LandingCounts:
     updated: int = 0  # newer versions of records already landed
     unchanged: int = 0
     quarantined: int = 0
+    suppressed: int = 0  # records of erased people, dropped unstored (ingestion/suppression.py)
 
     def add(self, other: "LandingCounts") -> None:
-        for name in ("fetched", "landed", "updated", "unchanged", "quarantined"):
+        for name in ("fetched", "landed", "updated", "unchanged", "quarantined", "suppressed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -65,6 +68,7 @@ def ensure_raw_tables(warehouse: Warehouse, tables: Iterable[RawTable]) -> None:
         f"""create table if not exists {CURSORS_TABLE} (
             _source varchar, object varchar, cursor varchar, updated_at timestamp with time zone)"""
     )
+    ensure_suppression_table(warehouse)
 
 
 def read_cursor(warehouse: Warehouse, source: str, object_name: str) -> str | None:
@@ -75,11 +79,19 @@ def read_cursor(warehouse: Warehouse, source: str, object_name: str) -> str | No
 
 
 def land_batch(
-    warehouse: Warehouse, table: RawTable, source: str, object_name: str, batch: Batch, batch_id: str
+    warehouse: Warehouse,
+    table: RawTable,
+    source: str,
+    object_name: str,
+    batch: Batch,
+    batch_id: str,
+    data_dir: Path | None = None,
 ) -> LandingCounts:
+    """data_dir: where the installation's pseudonymisation key is, to recognise erased people."""
     loaded_at = datetime.now(UTC)
     counts = LandingCounts(fetched=len(batch.records) + len(batch.quarantined))
     with warehouse.transaction():
+        batch, counts.suppressed = drop_erased(warehouse, table, batch, data_dir)
         if batch.records:
             _upsert_records(warehouse, table, source, batch.records, batch_id, loaded_at, counts)
         if batch.quarantined:
@@ -115,24 +127,29 @@ def _upsert_records(
     frame["_loaded_at"] = loaded_at
     frame["_batch_id"] = batch_id
     frame["_seq"] = range(len(frame))
-    warehouse.load_temp_table("incoming", frame, {**table.all_columns, "_seq": "bigint"})
-
     key_match = " and ".join(f"t.{k} = i.{k}" for k in ("_source", *table.key))
-    keys = ", ".join(table.key)
-    # Within one batch the latest version of a record wins; the batch order breaks ties.
-    warehouse.execute("drop table if exists incoming_latest")
-    warehouse.execute(
-        f"""create temp table incoming_latest as
-            select * from (
-                select *, row_number() over (
-                    partition by {keys} order by _modified_at desc nulls last, _seq desc) as _rank
-                from incoming
-            ) as ranked
-            where _rank = 1"""
-    )
+    if frame.duplicated(subset=list(table.key)).any():
+        warehouse.load_temp_table("incoming", frame, {**table.all_columns, "_seq": "bigint"})
+        keys = ", ".join(table.key)
+        # Within one batch the latest version of a record wins; the batch order breaks ties.
+        warehouse.execute("drop table if exists incoming_latest")
+        warehouse.execute(
+            f"""create temp table incoming_latest as
+                select * from (
+                    select *, row_number() over (
+                        partition by {keys} order by _modified_at desc nulls last, _seq desc) as _rank
+                    from incoming
+                ) as ranked
+                where _rank = 1"""
+        )
+    else:  # each record once (the usual batch): nothing to choose between
+        warehouse.load_temp_table("incoming_latest", frame, {**table.all_columns, "_seq": "bigint"})
+    # A payload purged by retention (ingestion/retention.py) cannot be compared: only a later
+    # version replaces that record, so pulling the same version again does not restore it.
     newer = (
-        "coalesce(i._modified_at >= t._modified_at, true) "
-        "and cast(i.payload as varchar) <> cast(t.payload as varchar)"
+        "coalesce(i._modified_at >= t._modified_at, true) and case when t.payload is null "
+        "then coalesce(i._modified_at > t._modified_at, false) "
+        "else cast(i.payload as varchar) <> cast(t.payload as varchar) end"
     )
     new, changed, total = warehouse.execute(
         f"""select
@@ -195,10 +212,15 @@ def _insert_quarantine(
     return warehouse.execute(f"select count(*) from {QUARANTINE_TABLE}")[0][0] - before
 
 
+# One encoder for every value: json.dumps with options builds a new one per call, which costs more
+# than encoding a small record.
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
 def _json_or_none(value: Any) -> str | None:
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return _JSON.encode(value)
 
 
 def _hash(*parts: str) -> str:

@@ -22,13 +22,21 @@ def main() -> None:
 @main.command()
 @config_option
 @click.option("--full-refresh", is_flag=True, help="Ignore cursors and rebuild incremental models.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Backfill: fetch the days from this one again and rebuild them (cursors stay).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Last day of the backfill (default: yesterday in reporting.timezone).")
 @click.option("--verbose", is_flag=True, help="Dagster's full log instead of one line per step.")
-def refresh(config_file: Path | None, full_refresh: bool, verbose: bool) -> None:
-    """Run the nightly_refresh job: ingestion, dbt build, checks, publish."""
+def refresh(config_file: Path | None, full_refresh: bool, since, until, verbose: bool) -> None:
+    """Run the nightly_refresh job: ingestion, dbt build, checks, publish. With --since: a backfill of
+    those days, in one run."""
     from orchestration.refresh import run_refresh
 
     path = find_config_file(config_file)
-    outcome = _or_exit(lambda: run_refresh(path, full_refresh=full_refresh, verbose=verbose))
+    since, until = (moment.date() if moment else None for moment in (since, until))
+    outcome = _or_exit(
+        lambda: run_refresh(path, full_refresh=full_refresh, verbose=verbose, since=since, until=until)
+    )
     _report(outcome)
     sys.exit(0 if outcome.success else 1)
 
@@ -62,6 +70,7 @@ def import_files(config_file: Path | None, files: tuple[Path, ...], source: str)
         click.echo(
             f"{result.path}: {result.counts.landed} new, {result.counts.updated} updated, "
             f"{result.counts.unchanged} unchanged, {result.counts.quarantined} quarantined"
+            + (f", {result.counts.suppressed} suppressed (erased)" if result.counts.suppressed else "")
         )
         for reason, count in result.quarantine_reasons.items():
             click.echo(f"  quarantined {count}x: {reason}")
@@ -151,20 +160,85 @@ def docs(config_file: Path | None) -> None:
 @click.option("--email", "emails", multiple=True, help="An address to erase that the CRM does not know (repeatable).")
 def forget_customer(config_file: Path | None, customer_id: str, emails: tuple[str, ...]) -> None:
     """Erase a customer from raw data, quarantine and write-back state, then rebuild the models and
-    the reporting database from what remains."""
+    the reporting database from what remains. Later loads drop the customer's records."""
     from ingestion.erasure import forget_customer as erase
     from ingestion.warehouse import open_warehouse
     from orchestration.refresh import run_refresh
 
     path = find_config_file(config_file)
     config = _or_exit(lambda: load_config(path))
-    with open_warehouse(config.warehouse) as warehouse:
-        deleted = erase(warehouse, customer_id, list(emails))
+
+    def run():
+        with open_warehouse(config.warehouse) as warehouse:
+            return erase(warehouse, customer_id, list(emails), config.data_dir)
+
+    erasure = _or_exit(run)
+    deleted = erasure.deleted
     click.echo(f"Erased {sum(deleted.values())} landed rows: " + ", ".join(f"{t} {n}" for t, n in deleted.items() if n))
+    click.echo(
+        f"{erasure.identifiers_added} identifiers added to the erased-identifier list (keyed hashes): "
+        "later loads drop their records."
+    )
     click.echo("Rebuilding the models and the reporting database without them ...")
     outcome = _or_exit(lambda: run_refresh(path, full_refresh=True, rebuild_only=True))
     _report(outcome)
     sys.exit(0 if outcome.success else 1)
+
+
+@main.command()
+@config_option
+def purge(config_file: Path | None) -> None:
+    """Purge raw payloads and quarantined records landed more than retention.raw_payload_days ago
+    (the nightly refresh does this too)."""
+    from ingestion.retention import purge_raw_payloads
+    from ingestion.warehouse import open_warehouse
+    from orchestration.refresh import refresh_lock
+
+    path = find_config_file(config_file)
+    config = _or_exit(lambda: load_config(path))
+    days = config.retention.raw_payload_days
+    if days is None:
+        raise click.ClickException(f"{path}: retention.raw_payload_days is not set; raw payloads are kept")
+
+    def run():
+        with refresh_lock(config.data_dir), open_warehouse(config.warehouse) as warehouse:
+            return purge_raw_payloads(warehouse, days)
+
+    result = _or_exit(run)
+    purged = ", ".join(f"{table} {count}" for table, count in result.payloads.items() if count) or "none"
+    click.echo(f"Landed before {result.cutoff:%Y-%m-%d %H:%M} UTC ({days} days): payloads purged: {purged}; "
+               f"quarantined records deleted: {result.quarantine_deleted}.")  # fmt: skip
+
+
+@main.command("setup-roles")
+@config_option
+@click.option("--reader-login", "reader_logins", multiple=True,
+              help="A login user to create (if missing) in the reader role (repeatable).")
+@click.option("--manager-login", "manager_logins", multiple=True,
+              help="A login user to create (if missing) in the manager role (repeatable).")
+def setup_roles(config_file: Path | None, reader_logins: tuple[str, ...], manager_logins: tuple[str, ...]) -> None:
+    """PostgreSQL: create the reader role (general reporting marts) and the manager role (also the
+    restricted, employee-level ones), and grant them the reporting schemas. Idempotent."""
+    from reporting.access import ReportingRoles, setup_roles as create_roles
+
+    config = _or_exit(lambda: load_config(find_config_file(config_file)))
+    if config.warehouse.type != "postgres":
+        raise click.ClickException(
+            "setup-roles needs a PostgreSQL warehouse. With DuckDB, access is by file: give BI users "
+            f"{config.reporting.path} only, and managers also {config.reporting.restricted_path} "
+            "(file permissions; each publish keeps the mode of the file it replaces)."
+        )
+    import psycopg2
+
+    roles = ReportingRoles(config.reporting.reader_role, config.reporting.manager_role)
+    try:
+        done = create_roles(config.warehouse.dsn, roles, list(reader_logins), list(manager_logins))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    except psycopg2.Error as error:  # e.g. the warehouse user may not create roles (needs CREATEROLE)
+        raise click.ClickException(f"PostgreSQL: {str(error).strip()} (nothing was changed)") from None
+    for line in done:
+        click.echo(line)
 
 
 @main.command()
@@ -176,11 +250,13 @@ def prepare() -> None:
 
 
 def _or_exit(action):
-    from orchestration.refresh import RefreshAlreadyRunning
+    from ingestion.pseudonyms import PseudonymKeyError
+    from ingestion.suppression import ErasureKeyError
+    from orchestration.refresh import InvalidBackfill, RefreshAlreadyRunning
 
     try:
         return action()
-    except (ConfigError, RefreshAlreadyRunning) as error:
+    except (ConfigError, RefreshAlreadyRunning, InvalidBackfill, ErasureKeyError, PseudonymKeyError) as error:
         raise click.ClickException(str(error)) from None
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -50,8 +51,13 @@ WarehouseConfig = Annotated[Union[DuckDBWarehouseConfig, PostgresWarehouseConfig
 
 class ReportingConfig(StrictModel):
     path: ConfigPath = Path("data/reporting.duckdb")
+    # Employee-level results (DuckDB; on PostgreSQL the schema reporting_restricted).
+    restricted_path: ConfigPath = Path("data/reporting_restricted.duckdb")
     timezone: str = "UTC"
     min_responses: int = Field(default=30, ge=1)
+    # PostgreSQL group roles `nps setup-roles` creates and every publish grants to.
+    reader_role: str = Field(default="nps_reader", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    manager_role: str = Field(default="nps_manager", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
 
     @field_validator("timezone")
     @classmethod
@@ -79,6 +85,29 @@ class FollowUpConfig(StrictModel):
     alert_min_revenue: float = Field(default=10_000, ge=0)  # business accounts' revenue in the last year
 
 
+class BackfillConfig(StrictModel):
+    """The day partitions of the loads and models: a backfill (`nps refresh --since`, or Dagster's)
+    can reach back to `start_date`. Data older than that still loads; it just has no partition."""
+
+    start_date: date = date(2020, 1, 1)
+
+    @field_validator("start_date")
+    @classmethod
+    def _in_the_past(cls, value: date) -> date:
+        # Two days back, so that yesterday is a partition whatever the reporting timezone.
+        if value > date.today() - timedelta(days=2):
+            raise ValueError(f"{value} is too recent: the day partitions run from it to yesterday")
+        return value
+
+
+class RetentionConfig(StrictModel):
+    """How long raw payloads are kept (ingestion/retention.py); null keeps them."""
+
+    raw_payload_days: int | None = Field(
+        default=None, ge=1, description="days after landing before raw payloads and quarantined records are purged"
+    )
+
+
 class DagsterStorageConfig(StrictModel):
     """Where Dagster keeps runs and events: SQLite files under data/dagster, or PostgreSQL."""
 
@@ -99,6 +128,8 @@ class NpsConfig(StrictModel):
     sources: list[SourceConfigs] = Field(default_factory=list)
     quality: QualityConfig = Field(default_factory=dict)
     follow_up: FollowUpConfig = Field(default_factory=dict)
+    retention: RetentionConfig = Field(default_factory=dict)
+    backfill: BackfillConfig = Field(default_factory=dict)
     dagster: DagsterStorageConfig = Field(default_factory=dict)
     # Not part of the file: the folder the file lives in (relative paths start there).
     home: Path = Field(default=Path("."), exclude=True)

@@ -13,7 +13,10 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from ingestion.ingest import all_raw_tables
 from ingestion.landing import ensure_raw_tables
 from ingestion.warehouse import open_warehouse
+from ingestion.window import Window
 from orchestration.config import NpsConfig
+from orchestration.orphan_guard import stopped_if_this_process_dies
+from orchestration.partitions import backfill_window, window_dates
 from orchestration.resources import NpsSettings, is_full_refresh
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
@@ -56,15 +59,21 @@ def dbt_environment(config: NpsConfig) -> dict[str, str]:
     }
 
 
-def dbt_vars(config: NpsConfig) -> dict[str, Any]:
+def dbt_vars(config: NpsConfig, window: Window | None = None) -> dict[str, Any]:
+    """With a backfill's window, its days (`window_start` inclusive, `window_end` exclusive, local
+    dates): the incremental models rebuild the responses answered on them."""
     sla_hours = {"transactional": 48, "relational": 48} | config.follow_up.sla_hours
-    return {
+    variables = {
         "reporting_timezone": config.reporting.timezone,
         "min_responses": config.reporting.min_responses,
         "follow_up_categories": config.follow_up.categories,
         "follow_up_sla_hours": sla_hours,
         "follow_up_alert_min_revenue": config.follow_up.alert_min_revenue,
     }
+    if window is not None:
+        start, end = window_dates(window, config.reporting.timezone)
+        variables |= {"window_start": start.isoformat(), "window_end": end.isoformat()}
+    return variables
 
 
 class NpsDbtTranslator(DagsterDbtTranslator):
@@ -80,17 +89,27 @@ class NpsDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
-def published_models(manifest_path: Path) -> list[dict[str, str]]:
-    """Models marked `meta.publish` in dbt_project.yml: what goes to the reporting database."""
+def published_models(manifest_path: Path) -> list[dict[str, Any]]:
+    """Models marked `meta.publish` in dbt_project.yml: what goes to the reporting database
+    (`publish: restricted`: the restricted one), with the columns published as pseudonymous keys."""
+    from reporting.catalog import pseudonymised_as
+
     manifest = json.loads(manifest_path.read_text())
     return sorted(
         (
-            {"name": node["name"], "schema": node["schema"], "alias": node.get("alias") or node["name"]}
+            {
+                "name": node["name"], "schema": node["schema"], "alias": node.get("alias") or node["name"],
+                "restricted": node["config"]["meta"]["publish"] == "restricted",
+                "pseudonyms": {
+                    name: pseudonymised_as(column)
+                    for name, column in node.get("columns", {}).items() if pseudonymised_as(column)
+                },
+            }
             for node in manifest["nodes"].values()
             if node["resource_type"] == "model" and node["config"].get("meta", {}).get("publish")
         ),
         key=lambda model: model["name"],
-    )
+    )  # fmt: skip
 
 
 ensure_manifest()
@@ -108,9 +127,19 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, nps: 
     with open_warehouse(config.warehouse) as warehouse:
         ensure_raw_tables(warehouse, all_raw_tables())
     os.environ.update(dbt_environment(config))
-    args = ["build", "--vars", json.dumps(dbt_vars(config))]
+    args = ["build", "--vars", json.dumps(dbt_vars(config, backfill_window(context)))]
     if is_full_refresh(context):
         args.append("--full-refresh")
     # A target folder per configuration keeps dbt's partial parsing between runs (seconds per run).
-    yield from dbt.cli(args, context=context, target_path=config.data_dir / "dbt_target").stream()
+    invocation = dbt.cli(args, context=context, target_path=config.data_dir / "dbt_target")
+    with stopped_if_this_process_dies(invocation.process):
+        yield from invocation.stream()
+
+
+def partitioned_dbt_models(partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    """nps_dbt_models on the day partitions, which depend on nps.yaml (timezone, first day); a range
+    of days is one `dbt build`. Other modules take the models' keys from nps_dbt_models itself."""
+    return nps_dbt_models.map_asset_specs(
+        lambda spec: spec.replace_attributes(partitions_def=partitions_def)
+    ).with_attributes(backfill_policy=dg.BackfillPolicy.single_run())
 

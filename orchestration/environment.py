@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from orchestration.config import CONFIG_ENV, NpsConfig
+from orchestration.pools import pool_settings
 
 TELEMETRY_OFF = {
     "DO_NOT_TRACK": "1",
@@ -19,7 +20,8 @@ DAGSTER_PG_URL_ENV = "NPS_DAGSTER_PG_URL"
 
 
 def dagster_instance_settings(config: NpsConfig) -> dict:
-    settings: dict = {"telemetry": {"enabled": False}}
+    # freshness: the daemon (`dagster dev`) evaluates the assets' freshness policies for the UI.
+    settings: dict = {"telemetry": {"enabled": False}, "freshness": {"enabled": True}, **pool_settings(config)}
     if config.dagster.storage == "postgres":
         settings["storage"] = {"postgres": {"postgres_url": {"env": DAGSTER_PG_URL_ENV}}}
     return settings

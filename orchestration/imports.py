@@ -33,7 +33,7 @@ def import_csv_files(config: NpsConfig, source_name: str, files: list[Path], bat
         for path in files:
             result = ImportResult(path)
             for batch in read_file(path, path.read_bytes(), source.survey_type):
-                result.counts.add(land_batch(warehouse, table, source.name, "responses", batch, batch_id))
+                result.counts.add(land_batch(warehouse, table, source.name, "responses", batch, batch_id, config.data_dir))
                 result.quarantine_reasons.update(q.reason for q in batch.quarantined)
             results.append(result)
     return results

@@ -6,24 +6,38 @@ from ingestion.ingest import ingest
 from ingestion.landing import LandingCounts
 from ingestion.warehouse import open_warehouse
 from orchestration.config import NpsConfig
+from orchestration.partitions import backfill_window
 from orchestration.resources import NpsSettings, is_full_refresh
 
 
-def _ingestion_asset(source_type: str, object_name: str) -> dg.AssetsDefinition:
+def _ingestion_asset(source_type: str, object_name: str, partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     @dg.asset(
         key=["raw", source_type, object_name],
         group_name="ingestion",
         description=f"{source_type} {object_name}, landed in raw.{source_type}__{object_name}",
         kinds={source_type, "duckdb"},
         pool="warehouse",
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run(),  # a date range is one filtered request per source
     )
     def _asset(context: dg.AssetExecutionContext, nps: NpsSettings) -> dg.MaterializeResult:
         config = nps.load()
+        window = backfill_window(context)
+        if window is not None:
+            context.log.info(f"backfill: fetching {window.start:%Y-%m-%d %H:%M} .. {window.end:%Y-%m-%d %H:%M} UTC again")
         total, per_source = LandingCounts(), {}
         batches, pages, retries, seconds = 0, 0, 0, 0.0
         with open_warehouse(config.warehouse) as warehouse:
             for source in config.sources_of_type(source_type):
-                result = ingest(warehouse, source, object_name, context.run_id, is_full_refresh(context))
+                result = ingest(
+                    warehouse,
+                    source,
+                    object_name,
+                    context.run_id,
+                    is_full_refresh(context),
+                    window=window,
+                    data_dir=config.data_dir,
+                )
                 total.add(result.counts)
                 batches, seconds = batches + result.batches, seconds + result.seconds
                 pages, retries = pages + result.pages, retries + result.retries
@@ -42,10 +56,10 @@ def _ingestion_asset(source_type: str, object_name: str) -> dg.AssetsDefinition:
     return _asset
 
 
-def ingestion_assets(config: NpsConfig) -> list[dg.AssetsDefinition]:
+def ingestion_assets(config: NpsConfig, partitions_def: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
     configured = sorted({source.type for source in config.sources})
     return [
-        _ingestion_asset(source_type, object_name)
+        _ingestion_asset(source_type, object_name, partitions_def)
         for source_type in configured
         for object_name in CONNECTORS[source_type].tables
     ]

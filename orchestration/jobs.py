@@ -1,4 +1,6 @@
-"""The nightly refresh: ingestion, dbt build (with its tests as checks), GX checks, publish."""
+"""The nightly refresh: ingestion, dbt build (with its tests as checks), GX checks, publish. The
+loads and models are day-partitioned; the assets after them (value models, publish, report) are not,
+and run after any partition or range of the loads."""
 from __future__ import annotations
 
 import dagster as dg
@@ -17,10 +19,8 @@ def nightly_refresh_job() -> dg.UnresolvedAssetJobDefinition:
     )
 
 
-def nightly_schedule(job: dg.UnresolvedAssetJobDefinition, timezone: str) -> dg.ScheduleDefinition:
-    return dg.ScheduleDefinition(
-        job=job,
-        cron_schedule="0 2 * * *",
-        execution_timezone=timezone,
-        default_status=dg.DefaultScheduleStatus.RUNNING,
+def nightly_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
+    """02:00 in the partitions' timezone (reporting.timezone), for the day that has just ended."""
+    return dg.build_schedule_from_partitioned_job(
+        job, hour_of_day=2, default_status=dg.DefaultScheduleStatus.RUNNING
     )

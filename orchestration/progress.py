@@ -26,6 +26,9 @@ def _describe(event) -> str | None:
         return f"   FAILED {event.step_key}"
     if kind == "STEP_SKIPPED":
         return f"   skipped {event.step_key} (an upstream step or blocking check failed)"
+    if kind == "ENGINE_EVENT" and "pool" in (getattr(event.event_specific_data, "metadata", None) or {}):
+        pool = event.event_specific_data.metadata["pool"].value
+        return f"   waiting: {event.step_key} (another run holds the {pool} pool; `nps status` names it)"
     if kind == "ASSET_CHECK_EVALUATION":
         evaluation = event.event_specific_data
         if not evaluation.passed:

@@ -5,7 +5,9 @@ import contextlib
 import fcntl
 import os
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from orchestration.alerts import alert_message, post_alert
 from orchestration.config import NpsConfig, load_config
@@ -26,6 +28,32 @@ class RefreshOutcome:
 
 class RefreshAlreadyRunning(Exception):
     """Another refresh holds the lock of this configuration's warehouse."""
+
+
+class InvalidBackfill(ValueError):
+    """`--since` / `--until` name days that are not day partitions, or in the wrong order."""
+
+
+# Dagster's tags for a run over a range of partitions (what its single-run backfills launch).
+PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
+PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+def backfill_days(config: NpsConfig, since: date, until: date | None, today: date | None = None) -> tuple[date, date]:
+    """The first and last day of a backfill, checked against the day partitions: from
+    backfill.start_date to yesterday (the last complete day in the reporting timezone)."""
+    newest = (today or datetime.now(ZoneInfo(config.reporting.timezone)).date()) - timedelta(days=1)
+    until = until or newest
+    if since > until:
+        raise InvalidBackfill(f"--since {since} is after --until {until}")
+    if since < config.backfill.start_date:
+        raise InvalidBackfill(
+            f"--since {since} is before the first day partition, {config.backfill.start_date} "
+            "(backfill.start_date in nps.yaml)"
+        )
+    if until > newest:
+        raise InvalidBackfill(f"--until {until} is not over yet in {config.reporting.timezone}; the last complete day is {newest}")
+    return since, until
 
 
 @contextlib.contextmanager
@@ -53,26 +81,47 @@ def refresh_lock(data_dir: Path):
 
 
 def run_refresh(
-    config_path: Path, full_refresh: bool = False, verbose: bool = False, rebuild_only: bool = False
+    config_path: Path,
+    full_refresh: bool = False,
+    verbose: bool = False,
+    rebuild_only: bool = False,
+    since: date | None = None,
+    until: date | None = None,
 ) -> RefreshOutcome:
     """verbose: Dagster's full console log instead of one line per step. rebuild_only: everything
-    but ingestion (models, checks, publish) from what has landed, e.g. after an erasure."""
+    but ingestion (models, checks, publish) from what has landed, e.g. after an erasure. since (and
+    until, default yesterday): a backfill of those days in one run; else the newest day's ordinary
+    load."""
     config = load_config(config_path)  # a config error stops here, before Dagster is loaded
+    days = None
+    if since is not None:
+        if full_refresh:
+            raise InvalidBackfill("--full-refresh reloads every day already; it cannot be combined with --since")
+        days = backfill_days(config, since, until)
+    elif until is not None:
+        raise InvalidBackfill("--until needs --since")
     with refresh_lock(config.data_dir):
-        outcome = _execute(config_path, config, full_refresh, verbose, rebuild_only)
+        outcome = _execute(config_path, config, full_refresh, verbose, rebuild_only, days)
     if not outcome.success:
         post_alert(alert_message(outcome.run_id, outcome.failed_steps, outcome.failed_checks))
     return outcome
 
 
 def _execute(
-    config_path: Path, config: NpsConfig, full_refresh: bool, verbose: bool, rebuild_only: bool = False
+    config_path: Path,
+    config: NpsConfig,
+    full_refresh: bool,
+    verbose: bool,
+    rebuild_only: bool = False,
+    days: tuple[date, date] | None = None,
 ) -> RefreshOutcome:
     prepare_environment(config_path, config)
 
     import dagster as dg
 
     from orchestration.definitions import build_definitions
+    from orchestration.partitions import daily_partitions
+    from orchestration.pools import refresh_tags, release_slots_of_dead_refreshes
     from orchestration.resources import FULL_REFRESH_TAG
 
     defs = build_definitions(config_path)
@@ -80,16 +129,24 @@ def _execute(
     selection = None
     if rebuild_only:
         selection = [key for key in job.asset_layer.executable_asset_keys if key.path[0] != "raw"]
+    tags = {FULL_REFRESH_TAG: str(full_refresh).lower(), **refresh_tags(config.data_dir)}
+    partition_key = None
+    if days is None:
+        partition_key = daily_partitions(config).get_last_partition_key()
+    else:
+        tags |= {PARTITION_RANGE_START_TAG: days[0].isoformat(), PARTITION_RANGE_END_TAG: days[1].isoformat()}
     log_path = None if verbose else config.data_dir / "logs" / "refresh.log"
     with contextlib.ExitStack() as stack:
         instance = stack.enter_context(dg.DagsterInstance.get())
+        release_slots_of_dead_refreshes(instance, config.data_dir)  # we hold the refresh lock
         if log_path is not None:
             log_path.parent.mkdir(parents=True, exist_ok=True)
             stack.enter_context(contextlib.redirect_stdout(stack.enter_context(log_path.open("w"))))
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            tags={FULL_REFRESH_TAG: str(full_refresh).lower()},
+            partition_key=partition_key,
+            tags=tags,
             asset_selection=selection,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}} if verbose else {"progress": {}}},
         )

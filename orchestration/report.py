@@ -21,11 +21,12 @@ def dbt_docs_dir(config: NpsConfig) -> Path:
 
 
 def build_report(config: NpsConfig) -> Path:
-    """Reads the reporting database (DuckDB file, or the `reporting` schema on PostgreSQL) and writes the page."""
+    """Reads the reporting database (DuckDB file, or the `reporting` schema on PostgreSQL) and the
+    restricted one with the employee results, and writes the page: an internal page for managers."""
     if config.warehouse.type == "postgres":
         data = load_postgres(config.warehouse.dsn)
     else:
-        data = load_duckdb(config.reporting.path)
+        data = load_duckdb(config.reporting.path, config.reporting.restricted_path)
     return write_report(data, report_path(config))
 
 
@@ -33,7 +34,10 @@ def build_report(config: NpsConfig) -> Path:
     key="nps_report",
     group_name="publish",
     deps=[dg.AssetKey("reporting_database")],
-    description="The NPS report for management: data/report/index.html, one self-contained page (works offline).",
+    description=(
+        "The NPS report for management: data/report/index.html, one self-contained page (works offline);"
+        " it includes the employee results of the restricted reporting database."
+    ),
     kinds={"plotly", "html"},
 )
 def nps_report(nps: NpsSettings) -> dg.MaterializeResult:

@@ -7,6 +7,7 @@ import dagster as dg
 
 from orchestration.config import NpsConfig
 from orchestration.jobs import NIGHTLY_REFRESH
+from orchestration.partitions import daily_partitions
 
 
 def csv_exports_fingerprint(config: NpsConfig) -> str:
@@ -33,6 +34,8 @@ def csv_exports_sensor(config: NpsConfig) -> dg.SensorDefinition:
         if fingerprint == context.cursor:
             return dg.SkipReason("no new or changed CSV exports")
         context.update_cursor(fingerprint)
-        return dg.RunRequest(run_key=f"csv-exports-{fingerprint[:16]}")
+        # The newest day: the ordinary load, which picks up whatever the new files hold.
+        newest = daily_partitions(config).get_last_partition_key()
+        return dg.RunRequest(run_key=f"csv-exports-{fingerprint[:16]}", partition_key=newest)
 
     return _sensor

@@ -1,23 +1,201 @@
-"""`nps status`: the last run and its outcome, and what the reporting database holds."""
+"""`nps status`: the last runs, the last one's outcome, each refreshed asset's freshness, the latest
+result of every check, the warehouse pool, the sources' newest data and what reporting holds.
+
+Everything Dagster knows is read from its instance (SQLite or PostgreSQL), through its public API."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from orchestration.config import NpsConfig
 from orchestration.environment import prepare_environment
 
+if TYPE_CHECKING:
+    import dagster as dg
 
-def render_status(config_path: Path, config: NpsConfig) -> str:
+RECENT_RUNS = 5
+
+
+def render_status(config_path: Path, config: NpsConfig, now: datetime | None = None) -> str:
+    """now: the moment freshness is judged at (the clock, unless a test moves it)."""
     prepare_environment(config_path, config)
-    reporting = (
-        _postgres_reporting_lines(config.warehouse.dsn)
-        if config.warehouse.type == "postgres"
-        else _reporting_lines(config.reporting.path)
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+
+    now = now or datetime.now(UTC)
+    asset_graph = build_definitions(config_path).resolve_asset_graph()
+    # The general reporting database, then the restricted one (employee-level results).
+    if config.warehouse.type == "postgres":
+        dsn = config.warehouse.dsn
+        reporting = [*_postgres_reporting_lines(dsn), *_postgres_reporting_lines(dsn, "reporting_restricted")]
+    else:
+        reporting = [*_reporting_lines(config.reporting.path), *_reporting_lines(config.reporting.restricted_path)]
+    with dg.DagsterInstance.get() as instance:
+        dagster_lines = [
+            *run_lines(instance), "", *_last_run_lines(instance), "",
+            *freshness_lines(instance, asset_graph, now), "",
+            *check_summary_lines(instance, asset_graph), "",
+            *pool_lines(instance, one_writer=config.warehouse.type == "duckdb"),
+        ]  # fmt: skip
+    return "\n".join([*dagster_lines, "", *_source_lines(config), "", *reporting])
+
+
+def run_lines(instance: dg.DagsterInstance, limit: int = RECENT_RUNS) -> list[str]:
+    records = instance.get_run_records(limit=limit)
+    if not records:
+        return []
+    lines = [f"Runs (latest {len(records)}):", f"  {'run':<8}  {'job':<24} {'started (UTC)':<20}  {'duration':>8}  outcome"]
+    for record in records:
+        run = record.dagster_run
+        duration = _duration(record.end_time - record.start_time) if record.start_time and record.end_time else "-"
+        started = _time(record.start_time).removesuffix(" UTC")
+        lines.append(f"  {run.run_id[:8]}  {run.job_name:<24} {started:<20}  {duration:>8}  {run.status.value}")
+    return lines
+
+
+def freshness_lines(instance: dg.DagsterInstance, asset_graph, now: datetime) -> list[str]:
+    """Each asset with a freshness policy: its last materialization, how old, and whether late as
+    Dagster's time-window policy judges it (ok, WARN past warn_window, LATE past fail_window); with
+    the newest response in it where a check measures that."""
+    import dagster as dg
+
+    from orchestration.freshness import NEWEST_RESPONSE_CHECK
+
+    policies = {
+        key: asset_graph.get(key).freshness_policy
+        for key in sorted(asset_graph.get_all_asset_keys(), key=lambda key: key.to_user_string())
+        if asset_graph.get(key).freshness_policy is not None
+    }
+    if not policies:
+        return []
+    records = {record.asset_entry.asset_key: record for record in instance.get_asset_records(list(policies))}
+    newest, _ = latest_check_results(
+        instance, [key for key in asset_graph.asset_check_keys if key.name == NEWEST_RESPONSE_CHECK]
     )
-    return "\n".join([*_last_run_lines(), "", *_source_lines(config), "", *reporting])
+    windows = sorted({window for window in map(_fail_window, policies.values()) if window is not None})
+    lines = [
+        f"Freshness (late: not materialized for {', '.join(_duration(w.total_seconds()) for w in windows)}):",
+        f"  {'asset':<40} {'materialized (UTC)':<20} {'age':>7}  state",
+    ]
+    for key, policy in policies.items():
+        record = records.get(key)
+        entry = record.asset_entry.last_materialization if record else None
+        if entry is None:
+            lines.append(f"  {key.to_user_string():<40} {'-':<20} {'-':>7}  NEVER")
+            continue
+        age = now - datetime.fromtimestamp(entry.timestamp, UTC)
+        when = _time(entry.timestamp).removesuffix(" UTC")
+        line = f"  {key.to_user_string():<40} {when:<20} {_duration(age.total_seconds()):>7}  {_freshness_state(policy, age)}"
+        result = newest.get(dg.AssetCheckKey(key, NEWEST_RESPONSE_CHECK))
+        if result is not None:
+            evaluation = _evaluation(result)
+            line += f"; {evaluation.description}" + ("" if evaluation.passed else ": STALE")
+        lines.append(line)
+    return lines
+
+
+def _fail_window(policy) -> timedelta | None:
+    """A time-window policy's; other kinds (cron) are judged by Dagster's daemon, in the UI."""
+    window = getattr(policy, "fail_window", None)
+    return window.to_timedelta() if window is not None else None
+
+
+def _freshness_state(policy, age: timedelta) -> str:
+    """Dagster's TimeWindowFreshnessPolicy verdict (its daemon shows the same in the UI)."""
+    fail_window = _fail_window(policy)
+    if fail_window is None:
+        return "see the UI"
+    if age >= fail_window:
+        return "LATE"
+    if policy.warn_window is not None and age >= policy.warn_window.to_timedelta():
+        return "WARN"
+    return "ok"
+
+
+def check_summary_lines(instance: dg.DagsterInstance, asset_graph) -> list[str]:
+    """The latest result of every asset check: counted when it passed, listed when it did not
+    (severity, when, run, what failed); and how many their latest run planned but did not evaluate
+    (an upstream step or blocking check failed) or never ran."""
+    import dagster as dg
+
+    keys = sorted(asset_graph.asset_check_keys, key=lambda key: (key.asset_key.to_user_string(), key.name))
+    if not keys:
+        return []
+    results, not_evaluated = latest_check_results(instance, keys)
+    failing = [(key, record) for key, record in results.items() if not _evaluation(record).passed]
+    errors = [(key, record) for key, record in failing if _evaluation(record).severity == dg.AssetCheckSeverity.ERROR]
+    failing = errors + [item for item in failing if item not in errors]
+    lines = [
+        f"Checks ({len(keys)}, latest result of each): {len(results) - len(failing)} passed, {len(errors)} failed, "
+        f"{len(failing) - len(errors)} warned, {len(keys) - len(results)} never ran"
+        + (f"; {len(not_evaluated)} not evaluated by their latest run" if not_evaluated else "")
+    ]
+    for key, record in failing:
+        evaluation = _evaluation(record)
+        severity = "ERROR" if evaluation.severity == dg.AssetCheckSeverity.ERROR else "WARN"
+        summary = evaluation.metadata.get("summary")
+        detail = _shorten(getattr(summary, "value", None) or evaluation.description or "")
+        lines.append(
+            f"  {severity:<5}  {key.asset_key.to_user_string()}: {key.name}  {_time(record.event.timestamp)}"
+            f"  run {record.run_id[:8]}" + (f"  {detail}" if detail else "")
+        )
+    return lines
+
+
+def latest_check_results(instance: dg.DagsterInstance, keys: list) -> tuple[dict, set]:
+    """check key -> its latest completed execution record (passed or not), for those evaluated at
+    all; and the keys whose latest run planned them without evaluating them."""
+    # Not exported by dagster; the status a stored execution has (PLANNED, SUCCEEDED, FAILED).
+    from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus as Status
+
+    if not keys:
+        return {}, set()
+    storage = instance.event_log_storage
+    completed = {Status.SUCCEEDED, Status.FAILED}
+    results, not_evaluated, runs = {}, set(), {}
+    for key, record in storage.get_latest_asset_check_execution_by_key(keys).items():
+        if record.status not in completed:
+            if record.run_id not in runs:
+                runs[record.run_id] = instance.get_run_by_id(record.run_id)
+            run = runs[record.run_id]
+            if run is None or run.is_finished:  # else the run is evaluating it now
+                not_evaluated.add(key)
+            history = storage.get_asset_check_execution_history(key, limit=1, status=completed)
+            record = history[0] if history else None
+        if record is not None:
+            results[key] = record
+    return results, not_evaluated
+
+
+def _evaluation(record):
+    """The AssetCheckEvaluation of a completed execution record."""
+    return record.event.dagster_event.event_specific_data
+
+
+def pool_lines(instance: dg.DagsterInstance, one_writer: bool = False) -> list[str]:
+    """Who holds the warehouse pool (DuckDB, one writer: one slot), and how many steps wait for it."""
+    from orchestration.pools import WAREHOUSE_POOL
+
+    storage = instance.event_log_storage
+    if not storage.supports_global_concurrency_limits:
+        return []
+    info = storage.get_concurrency_info(WAREHOUSE_POOL)
+    # The default limit is stored for the pool at its first claim; before that, it is the config's.
+    limit = info.limit if info.limit is not None else instance.global_op_concurrency_default_limit
+    if limit is None:
+        # A DAGSTER_HOME of the user's own has no limit unless its dagster.yaml sets one.
+        hint = " (DuckDB has one writer: set concurrency.pools.default_limit: 1 in dagster.yaml)" if one_writer else ""
+        return [f"Pool {WAREHOUSE_POOL}: no limit{hint}"]
+    holders = ", ".join(f"run {slot.run_id[:8]} ({slot.step_key})" for slot in info.claimed_slots)
+    waiting = [step for step in info.pending_steps if step.assigned_timestamp is None]
+    line = f"Pool {WAREHOUSE_POOL}: {limit} slot{'s' if limit != 1 else ''}, " + (
+        f"held by {holders}" if holders else "free"
+    )
+    return [line + (f"; {len(waiting)} step(s) waiting" if waiting else "")]
 
 
 def _source_lines(config: NpsConfig) -> list[str]:
@@ -71,44 +249,43 @@ def _moment(value) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value is not None else "-"
 
 
-def _last_run_lines() -> list[str]:
+def _last_run_lines(instance: dg.DagsterInstance) -> list[str]:
     import dagster as dg
 
-    with dg.DagsterInstance.get() as instance:
-        records = instance.get_run_records(limit=1)
-        if not records:
-            return ["No run yet: `nps refresh` runs one."]
-        record = records[0]
-        run = record.dagster_run
-        lines = [
-            f"Last run: {run.job_name} {run.run_id}",
-            f"  status: {run.status.value}",
-            f"  started: {_time(record.start_time)}  ended: {_time(record.end_time)}",
-        ]
-        failures, warnings, planned, materialized = [], [], set(), set()
-        for event in instance.all_logs(run.run_id):
-            dagster_event = event.dagster_event
-            if dagster_event is None:
+    records = instance.get_run_records(limit=1)
+    if not records:
+        return ["No run yet: `nps refresh` runs one."]
+    record = records[0]
+    run = record.dagster_run
+    lines = [
+        f"Last run: {run.job_name} {run.run_id}",
+        f"  status: {run.status.value}",
+        f"  started: {_time(record.start_time)}  ended: {_time(record.end_time)}",
+    ]
+    failures, warnings, planned, materialized = [], [], set(), set()
+    for event in instance.all_logs(run.run_id):
+        dagster_event = event.dagster_event
+        if dagster_event is None:
+            continue
+        if dagster_event.is_step_failure:
+            error = dagster_event.step_failure_data.error
+            message = error.message.strip().splitlines()[0] if error and error.message.strip() else "failed"
+            failures.append(f"  failed step: {dagster_event.step_key}: {message}")
+        elif dagster_event.event_type_value == "ASSET_MATERIALIZATION_PLANNED":
+            planned.add(dagster_event.asset_key.to_user_string())
+        elif dagster_event.event_type_value == "ASSET_MATERIALIZATION":
+            materialized.add(dagster_event.asset_key.to_user_string())
+        elif dagster_event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = dagster_event.event_specific_data
+            if evaluation.passed:
                 continue
-            if dagster_event.is_step_failure:
-                error = dagster_event.step_failure_data.error
-                message = error.message.strip().splitlines()[0] if error and error.message.strip() else "failed"
-                failures.append(f"  failed step: {dagster_event.step_key}: {message}")
-            elif dagster_event.event_type_value == "ASSET_MATERIALIZATION_PLANNED":
-                planned.add(dagster_event.asset_key.to_user_string())
-            elif dagster_event.event_type_value == "ASSET_MATERIALIZATION":
-                materialized.add(dagster_event.asset_key.to_user_string())
-            elif dagster_event.event_type_value == "ASSET_CHECK_EVALUATION":
-                evaluation = dagster_event.event_specific_data
-                if evaluation.passed:
-                    continue
-                if evaluation.severity == dg.AssetCheckSeverity.ERROR:
-                    failures.extend(_check_lines("failed check (blocking)", evaluation))
-                else:
-                    warnings.extend(_check_lines("warning", evaluation))
-        if planned - materialized:
-            failures.append(f"  not materialized: {', '.join(sorted(planned - materialized))}")
-        return lines + failures + warnings
+            if evaluation.severity == dg.AssetCheckSeverity.ERROR:
+                failures.extend(_check_lines("failed check (blocking)", evaluation))
+            else:
+                warnings.extend(_check_lines("warning", evaluation))
+    if planned - materialized:
+        failures.append(f"  not materialized: {', '.join(sorted(planned - materialized))}")
+    return lines + failures + warnings
 
 
 def _check_lines(label: str, evaluation) -> list[str]:
@@ -125,6 +302,8 @@ def _check_lines(label: str, evaluation) -> list[str]:
         if failure.get("offending_rows"):
             lines.append("        offending rows:")
             lines.extend(f"          {row}" for row in failure["offending_rows"])
+    if not metadata.get("failed_expectations") and metadata.get("summary"):
+        lines.append(f"    {metadata['summary']}")
     # dbt tests (through dagster-dbt) say how many rows failed and where to look
     for key in ("dagster_dbt/failed_row_count", "status", "dagster_dbt/message"):
         if key in metadata:
@@ -156,3 +335,17 @@ def _reporting_lines(reporting_path: Path) -> list[str]:
 
 def _time(timestamp: float | None) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if timestamp else "-"
+
+
+def _shorten(text: str, width: int = 100) -> str:
+    """One line of a check's summary; `nps status` explains the last run's failures in full above."""
+    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    if seconds < 172800:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{seconds // 86400}d{seconds % 86400 // 3600:02d}h"

@@ -32,14 +32,25 @@ def load_manifest(path: Path) -> dict:
 
 
 def model_descriptions(manifest: dict) -> dict[str, tuple[str, dict[str, str]]]:
-    """Per model alias (the published table name): its description and its columns' descriptions."""
+    """Per model alias (the published table name): its description and its columns' descriptions,
+    under their published names (a pseudonymised column under the name of its key)."""
     described = {}
     for node in manifest["nodes"].values():
         if node["resource_type"] != "model":
             continue
-        columns = {name: _one_line(column.get("description", "")) for name, column in node.get("columns", {}).items()}
+        columns = {
+            pseudonymised_as(column) or name: _one_line(column.get("description", ""))
+            for name, column in node.get("columns", {}).items()
+        }
         described[node.get("alias") or node["name"]] = (_one_line(node.get("description", "")), columns)
     return described
+
+
+def pseudonymised_as(column: dict) -> str | None:
+    """The column's `pseudonymise_as` meta (in its config, or at the top level in older manifests):
+    the name it is published under, as a keyed hash of its values."""
+    meta = {**column.get("meta", {}), **column.get("config", {}).get("meta", {})}
+    return meta.get("pseudonymise_as")
 
 
 def comment_statements(manifest: dict, tables: list[str], schema: str) -> list[str]:
@@ -83,13 +94,15 @@ def friendly_view_statements(
     return statements
 
 
-def describe_reporting(con: SqlConnection, manifest: dict, tables: list[str], schema: str = "main") -> None:
-    """Comments on the published tables and the friendly views over them. Run it where the tables
-    are written (DuckDB: on the .next file before the rename; PostgreSQL: in the swap transaction,
-    after the swap, so the views point at the new tables)."""
+def describe_reporting(
+    con: SqlConnection, manifest: dict, tables: list[str], schema: str = "main", view_schema: str = FRIENDLY_SCHEMA
+) -> None:
+    """Comments on the published tables and the friendly views over them (in view_schema). Run it
+    where the tables are written (DuckDB: on the .next file before the rename; PostgreSQL: in the
+    swap transaction, after the swap, so the views point at the new tables)."""
     for statement in comment_statements(manifest, tables, schema):
         con.execute(statement)
-    for statement in friendly_view_statements(table_columns(con, tables, schema), schema, manifest):
+    for statement in friendly_view_statements(table_columns(con, tables, schema), schema, manifest, view_schema):
         con.execute(statement)
 
 

@@ -18,3 +18,17 @@
         "matches_pattern: expected a duckdb or postgres target, found " ~ target.type
     ) }}
 {%- endmacro %}
+
+{#- The theme taxonomy (seed comment_themes) as rows (theme, language, pattern), read when the model
+    runs so that each pattern reaches the engine as a constant: DuckDB compiles a pattern taken from
+    a column once per row, which cost minutes per million comments. Unit tests override this macro
+    with their own rows. -#}
+{% macro comment_theme_patterns() -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set taxonomy = run_query(
+        "select theme, language, pattern from " ~ ref('comment_themes') ~ " order by theme, language, pattern"
+    ) -%}
+    {{ return(taxonomy.rows) }}
+{%- endmacro %}

@@ -38,5 +38,7 @@ class Connector:
     source_type: str
     config_model: type[SourceConfig]
     tables: dict[str, RawTable]  # object name -> raw table
-    # extract(config, object name, cursor or None) -> batches, each with its cursor
-    extract: Callable[[SourceConfig, str, str | None], Iterator[Batch]]
+    # extract(config, object name, cursor or None, window=None) -> batches, each with its cursor.
+    # With a window (a backfill) it reads what falls in the window instead of what the cursor has
+    # not seen: survey responses by when they were answered, CRM records by their last change.
+    extract: Callable[..., Iterator[Batch]]

@@ -2,7 +2,8 @@
 
 A row that cannot be counted (missing or invalid score, no response_id, bad date or survey type) is
 quarantined with its reason and raw content. Files already loaded unchanged are skipped through the
-cursor (file path -> SHA-256); loading one again anyway changes nothing, as landing upserts.
+cursor (file path -> SHA-256); loading one again anyway changes nothing, as landing upserts. A
+backfill reads every file again and lands the rows answered within its window.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typing import Any, Literal
 from ingestion.connectors.base import ConfigPath, Connector, SourceConfig, SurveyType
 from ingestion.landing import Batch, QuarantineRecord
 from ingestion.raw_tables import responses_table
+from ingestion.window import Window
 
 CANONICAL_COLUMNS = (
     "response_id", "responded_at", "score", "comment", "customer_id", "customer_email",
@@ -120,7 +122,10 @@ def read_file(path: Path, content: bytes, default_survey_type: str) -> Iterator[
         yield batch
 
 
-def extract(config: CsvSourceConfig, object_name: str, cursor: str | None) -> Iterator[Batch]:
+def extract(config: CsvSourceConfig, object_name: str, cursor: str | None, window: Window | None = None) -> Iterator[Batch]:
+    if window is not None:
+        yield from _extract_window(config, window)
+        return
     loaded = json.loads(cursor) if cursor else {}
     for path in sorted(Path(p) for p in glob.glob(str(config.path), recursive=True)):
         content = path.read_bytes()
@@ -136,6 +141,14 @@ def extract(config: CsvSourceConfig, object_name: str, cursor: str | None) -> It
         loaded[str(path)] = digest
         last.cursor = json.dumps(loaded, sort_keys=True)
         yield last
+
+
+def _extract_window(config: CsvSourceConfig, window: Window) -> Iterator[Batch]:
+    """Every file read again (the cursor is not consulted); the rows answered within the window land,
+    and rows that cannot be read are quarantined again (once: quarantine skips what it holds)."""
+    for path in sorted(Path(p) for p in glob.glob(str(config.path), recursive=True)):
+        for batch in read_file(path, path.read_bytes(), config.survey_type):
+            yield Batch([r for r in batch.records if r["responded_at"] in window], batch.quarantined)
 
 
 def _raw(row: dict[str | None, Any]) -> str:

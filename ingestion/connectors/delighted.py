@@ -4,10 +4,12 @@ Responses are read in order of last change (`order=asc:updated_at`), up to 100 p
 person expanded for the email. Rather than counting pages (which shift when a response changes
 mid-run), each request starts at the last `updated_at` seen (`updated_since`, inclusive) and only
 turns to the next page when a whole page shares one second. Every page lands with the `updated_at`
-it reached as the cursor. Person properties carry customer, product, process and employee.
+it reached as the cursor. A backfill reads the responses created within its window (`since`,
+`until`). Person properties carry customer, product, process and employee.
 """
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from typing import Any, Literal
@@ -20,6 +22,7 @@ from ingestion.connectors.survey_mapping import SurveyMapping, canonical_respons
 from ingestion.http import HttpClient, HttpSettings
 from ingestion.landing import Batch
 from ingestion.raw_tables import responses_table
+from ingestion.window import Window
 
 
 class DelightedSourceConfig(SourceConfig, SurveyMapping):
@@ -67,7 +70,33 @@ def parse_response(item: dict[str, Any], config: DelightedSourceConfig) -> dict[
     return {**record, "payload": item, "_modified_at": updated}
 
 
-def extract(config: DelightedSourceConfig, object_name: str, cursor: str | None) -> Iterator[Batch]:
+def _to_batch(items: list[dict[str, Any]], config: DelightedSourceConfig) -> Batch:
+    batch = Batch()
+    for item in items:
+        try:
+            batch.records.append(parse_response(item, config))
+        except fields.RecordError as error:
+            batch.quarantined.append(fields.quarantine(f"response/{item.get('id')}", error, item))
+    return batch
+
+
+def extract_window(config: DelightedSourceConfig, window: Window) -> Iterator[Batch]:
+    """A backfill: the responses created within the window (`since`/`until`, inclusive Unix seconds),
+    oldest first, page by page; a past window gains no responses while it is read."""
+    bounds = {"since": int(window.start.timestamp()), "until": int(window.last_second.timestamp())}
+    with client(config) as http:
+        for page in itertools.count(1):
+            params: dict[str, Any] = {"per_page": config.per_page, "page": page, "order": "asc", "expand[]": "person", **bounds}
+            items = http.get_json("survey_responses.json", params) or []
+            yield _to_batch(items, config)
+            if len(items) < config.per_page:
+                return
+
+
+def extract(config: DelightedSourceConfig, object_name: str, cursor: str | None, window: Window | None = None) -> Iterator[Batch]:
+    if window is not None:
+        yield from extract_window(config, window)
+        return
     since = int(json.loads(cursor)["updated_since"]) if cursor else None
     page = 1
     with client(config) as http:
@@ -76,12 +105,7 @@ def extract(config: DelightedSourceConfig, object_name: str, cursor: str | None)
             if since is not None:
                 params["updated_since"] = since
             items = http.get_json("survey_responses.json", params) or []
-            batch = Batch()
-            for item in items:
-                try:
-                    batch.records.append(parse_response(item, config))
-                except fields.RecordError as error:
-                    batch.quarantined.append(fields.quarantine(f"response/{item.get('id')}", error, item))
+            batch = _to_batch(items, config)
             reached = max((_updated(i) for i in items), default=None)
             if reached is not None and reached != since:
                 since, page = reached, 1

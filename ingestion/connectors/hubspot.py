@@ -4,7 +4,8 @@ Full load: `GET /crm/v3/objects/{object}` (limit 100, `paging.next.after`), with
 and deal->company associations; the cursor keeps the `after` token so a failed load resumes there.
 Incremental: `POST /crm/v3/objects/{object}/search` on the last-modified property (contacts
 `lastmodifieddate`, others `hs_lastmodifieddate`), ascending, GTE the cursor. Search stops at 10,000
-results per query, so a query that reaches that starts a new one from the last timestamp seen.
+results per query, so a query that reaches that starts a new one from the last timestamp seen. A
+backfill searches the same way within its window (GTE its start, LT its end).
 Search results carry no associations; they come from `POST /crm/v4/associations/.../batch/read`.
 Tasks and notes are read like the other objects, with their company association; they tell whether
 and when a detractor was followed up.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr
@@ -23,6 +25,7 @@ from ingestion.connectors.crm_tables import HUBSPOT_TABLES
 from ingestion.connectors.writeback import WritebackSettings
 from ingestion.http import ApiError, HttpClient, HttpSettings, RateLimitHeaders
 from ingestion.landing import Batch
+from ingestion.window import Window
 
 LIST_LIMIT = 100
 SEARCH_LIMIT = 200
@@ -220,12 +223,17 @@ def full_load(http: HttpClient, config: HubSpotSourceConfig, object_name: str, s
             return
 
 
-def changed_since(http: HttpClient, config: HubSpotSourceConfig, object_name: str, since_ms: int) -> Iterator[Batch]:
+def changed_since(
+    http: HttpClient, config: HubSpotSourceConfig, object_name: str, since_ms: int, until_ms: int | None = None
+) -> Iterator[Batch]:
+    """Objects modified at or after `since_ms`; before `until_ms` too for a backfill's window, which
+    leaves the cursor alone."""
     prop = MODIFIED_PROPERTY[object_name]
     query_start, after, seen = since_ms, 0, 0
+    upper = [] if until_ms is None else [{"propertyName": prop, "operator": "LT", "value": str(until_ms)}]
     while True:
         body = {
-            "filterGroups": [{"filters": [{"propertyName": prop, "operator": "GTE", "value": str(query_start)}]}],
+            "filterGroups": [{"filters": [{"propertyName": prop, "operator": "GTE", "value": str(query_start)}, *upper]}],
             "sorts": [{"propertyName": prop, "direction": "ASCENDING"}],
             "properties": requested_properties(object_name, config),
             "limit": SEARCH_LIMIT,
@@ -238,7 +246,7 @@ def changed_since(http: HttpClient, config: HubSpotSourceConfig, object_name: st
         batch = _to_batch(object_name, items, companies, config)
         last_ms = _page_last_modified(items, prop)
         next_after = ((page.get("paging") or {}).get("next") or {}).get("after")
-        if last_ms is not None:
+        if last_ms is not None and until_ms is None:
             batch.cursor = json.dumps({"modified_since_ms": last_ms})
         yield batch
         if not next_after:
@@ -268,6 +276,10 @@ def _page_last_modified(items: list[dict], prop: str) -> int | None:
     return None
 
 
+def _epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
 def associated_companies(http: HttpClient, object_name: str, ids: list[str]) -> dict[str, str | None]:
     """Object id -> primary company id (v4 batch read, labelled Primary first)."""
     if object_name == "companies" or not ids:
@@ -284,10 +296,12 @@ def associated_companies(http: HttpClient, object_name: str, ids: list[str]) -> 
     return found
 
 
-def extract(config: HubSpotSourceConfig, object_name: str, cursor: str | None) -> Iterator[Batch]:
+def extract(config: HubSpotSourceConfig, object_name: str, cursor: str | None, window: Window | None = None) -> Iterator[Batch]:
     state = json.loads(cursor) if cursor else {}
     with client(config) as http:
-        if "modified_since_ms" in state:
+        if window is not None:
+            yield from changed_since(http, config, object_name, _epoch_ms(window.start), _epoch_ms(window.end))
+        elif "modified_since_ms" in state:
             yield from changed_since(http, config, object_name, int(state["modified_since_ms"]))
         else:
             yield from full_load(http, config, object_name, state)

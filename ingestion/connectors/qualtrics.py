@@ -3,7 +3,8 @@
 Start an export (`POST surveys/{id}/export-responses`, `format: json`), poll its progress until it
 is complete, download the zip by `fileId` and read the JSON inside. The first export asks for
 `allowContinuation`; its `continuationToken` (kept per survey in the cursor) makes the next export
-hold only what was recorded since. The NPS question's `values.QIDn` (0..10) is checked against
+hold only what was recorded since; a backfill exports its window (`startDate`, `endDate`) instead,
+without continuation. The NPS question's `values.QIDn` (0..10) is checked against
 `QIDn_NPS_GROUP` (1 detractor, 2 passive, 3 promoter); a response where they disagree is quarantined.
 """
 from __future__ import annotations
@@ -12,6 +13,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr
@@ -23,6 +25,7 @@ from ingestion.connectors.survey_mapping import BATCH_RECORDS, SurveyMapping, ca
 from ingestion.http import ApiError, HttpClient, HttpSettings
 from ingestion.landing import Batch
 from ingestion.raw_tables import responses_table
+from ingestion.window import Window
 
 NPS_GROUPS = {1: "detractor", 2: "passive", 3: "promoter"}
 
@@ -64,10 +67,17 @@ def client(config: QualtricsSourceConfig) -> HttpClient:
     )
 
 
-def export(http: HttpClient, config: QualtricsSourceConfig, survey_id: str, token: str | None) -> tuple[bytes, str | None]:
-    """Run one export to completion: (zip file content, continuation token for the next one)."""
+def export(
+    http: HttpClient, config: QualtricsSourceConfig, survey_id: str, token: str | None, window: Window | None = None
+) -> tuple[bytes, str | None]:
+    """Run one export to completion: (zip file content, continuation token for the next one). With a
+    window, the responses recorded within it (startDate inclusive, endDate exclusive) and no token:
+    Qualtrics does not combine a continuation with date filters."""
     path = f"surveys/{survey_id}/export-responses"
-    body = {"format": "json", **({"continuationToken": token} if token else {"allowContinuation": True})}
+    if window is not None:
+        body = {"format": "json", "startDate": _iso(window.start), "endDate": _iso(window.end)}
+    else:
+        body = {"format": "json", **({"continuationToken": token} if token else {"allowContinuation": True})}
     progress_id = http.post_json(path, body, page=False)["result"]["progressId"]
     polling = Retrying(
         retry=retry_if_result(lambda result: result.get("status") not in ("complete", "failed")),
@@ -83,6 +93,10 @@ def export(http: HttpClient, config: QualtricsSourceConfig, survey_id: str, toke
         )
     content = http.get_bytes(f"{path}/{progress['fileId']}/file")
     return content, progress.get("continuationToken")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read_export(content: bytes, where: str) -> list[dict[str, Any]]:
@@ -122,11 +136,11 @@ def parse_response(item: dict[str, Any], survey: QualtricsSurvey) -> dict[str, A
     return {**record, "payload": item, "_modified_at": responded_at}
 
 
-def extract(config: QualtricsSourceConfig, object_name: str, cursor: str | None) -> Iterator[Batch]:
+def extract(config: QualtricsSourceConfig, object_name: str, cursor: str | None, window: Window | None = None) -> Iterator[Batch]:
     tokens: dict[str, str] = json.loads(cursor) if cursor else {}
     with client(config) as http:
         for survey in config.surveys:
-            content, next_token = export(http, config, survey.survey_id, tokens.get(survey.survey_id))
+            content, next_token = export(http, config, survey.survey_id, tokens.get(survey.survey_id), window)
             items = read_export(content, f"{config.name}: survey {survey.survey_id}")
             batches = [Batch()]
             for item in items:

@@ -2,7 +2,8 @@
 
 Each object is read with `SELECT ... ORDER BY SystemModstamp, Id`, filtered on
 `SystemModstamp >= <cursor>` when there is one, following `nextRecordsUrl` until `done`. Every page
-carries the SystemModstamp it reached as its cursor, so a failed run resumes at the landed data.
+carries the SystemModstamp it reached as its cursor, so a failed run resumes at the landed data. A
+backfill filters on its window instead (`SystemModstamp >= start AND SystemModstamp < end`).
 Salesforce reports errors as a JSON array of {errorCode, message}; an exhausted daily quota is
 403 REQUEST_LIMIT_EXCEEDED, which is not retried (it lasts until the 24-hour window moves on).
 Tasks (follow-up calls, logged calls) tell whether and when a detractor was followed up.
@@ -22,6 +23,7 @@ from ingestion.connectors.crm_tables import SALESFORCE_TABLES
 from ingestion.connectors.writeback import SalesforceWritebackSettings
 from ingestion.http import HttpClient, HttpSettings
 from ingestion.landing import Batch
+from ingestion.window import Window
 
 SOBJECTS = {"accounts": "Account", "contacts": "Contact", "opportunities": "Opportunity", "tasks": "Task"}
 
@@ -85,8 +87,13 @@ def selected_fields(object_name: str, config: SalesforceSourceConfig) -> list[st
     }[object_name]  # fmt: skip
 
 
-def soql(object_name: str, config: SalesforceSourceConfig, modified_since: datetime | None) -> str:
-    where = f" WHERE SystemModstamp >= {soql_datetime(modified_since)}" if modified_since else ""
+def soql(
+    object_name: str, config: SalesforceSourceConfig, modified_since: datetime | None, modified_before: datetime | None = None
+) -> str:
+    conditions = [f"SystemModstamp >= {soql_datetime(modified_since)}"] if modified_since else []
+    if modified_before:
+        conditions.append(f"SystemModstamp < {soql_datetime(modified_before)}")
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     return (
         f"SELECT {', '.join(selected_fields(object_name, config))} FROM {SOBJECTS[object_name]}"
         f"{where} ORDER BY SystemModstamp ASC, Id ASC"
@@ -155,11 +162,12 @@ def parse_record(object_name: str, row: dict[str, Any], config: SalesforceSource
     return {**record, "payload": row, "_modified_at": modified}
 
 
-def extract(config: SalesforceSourceConfig, object_name: str, cursor: str | None) -> Iterator[Batch]:
+def extract(config: SalesforceSourceConfig, object_name: str, cursor: str | None, window: Window | None = None) -> Iterator[Batch]:
     state = json.loads(cursor) if cursor else {}
     since = fields.timestamp(state.get("systemmodstamp"), "cursor systemmodstamp")
+    query = soql(object_name, config, window.start, window.end) if window else soql(object_name, config, since)
     with client(config) as http:
-        page = http.get_json(f"services/data/{config.api_version}/query", {"q": soql(object_name, config, since)})
+        page = http.get_json(f"services/data/{config.api_version}/query", {"q": query})
         while True:
             batch = Batch()
             for row in page.get("records") or []:
@@ -168,7 +176,7 @@ def extract(config: SalesforceSourceConfig, object_name: str, cursor: str | None
                 except fields.RecordError as error:
                     batch.quarantined.append(fields.quarantine(f"{SOBJECTS[object_name]}/{row.get('Id')}", error, row))
             reached = _last_modstamp(page.get("records") or [])
-            if reached is not None:
+            if reached is not None and window is None:
                 batch.cursor = json.dumps({"systemmodstamp": reached.isoformat()})
             yield batch
             next_url = page.get("nextRecordsUrl")

@@ -2,7 +2,8 @@
 
 Pages of up to 100 responses, oldest change first (`sort_by=date_modified`, `sort_order=ASC`),
 following `links.next`; increments start at the cursor's `start_modified_at` (inclusive, so the
-boundary second is read again and lands as unchanged). The NPS answer is a `choice_id`, resolved to
+boundary second is read again and lands as unchanged); a backfill asks for the responses created
+within its window (`start_created_at`, `end_created_at`). The NPS answer is a `choice_id`, resolved to
 0..10 through the survey's `details` (the choice's weight, else its text). Custom variables carry
 customer, product, process and employee; the respondent's email is `metadata.contact.email`.
 """
@@ -21,6 +22,9 @@ from ingestion.connectors.survey_mapping import SurveyMapping, canonical_respons
 from ingestion.http import ApiError, HttpClient, HttpSettings, RateLimitHeaders
 from ingestion.landing import Batch
 from ingestion.raw_tables import responses_table
+from ingestion.window import Window
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"  # the API's date filters: UTC, to the second
 
 
 class SurveyMonkeySurvey(SurveyMapping):
@@ -110,11 +114,20 @@ def parse_response(item: dict[str, Any], survey: SurveyMonkeySurvey, scores: dic
     return {**record, "payload": item, "_modified_at": modified}
 
 
-def read_survey(http: HttpClient, config: SurveyMonkeySourceConfig, survey: SurveyMonkeySurvey, cursors: dict[str, str]) -> Iterator[Batch]:
+def read_survey(
+    http: HttpClient,
+    config: SurveyMonkeySourceConfig,
+    survey: SurveyMonkeySurvey,
+    cursors: dict[str, str],
+    window: Window | None = None,
+) -> Iterator[Batch]:
     where = f"{config.name}: survey {survey.survey_id}"
     scores = choice_scores(http.get_json(f"surveys/{survey.survey_id}/details", page=False), survey.score_question, where)
     params = {"per_page": config.per_page, "sort_by": "date_modified", "sort_order": "ASC"}
-    if survey.survey_id in cursors:
+    if window is not None:  # a backfill: the responses created within the window (both bounds inclusive)
+        params["start_created_at"] = window.start.strftime(TIME_FORMAT)
+        params["end_created_at"] = window.last_second.strftime(TIME_FORMAT)
+    elif survey.survey_id in cursors:
         params["start_modified_at"] = cursors[survey.survey_id]
     page: dict[str, Any] = http.get_json(f"surveys/{survey.survey_id}/responses/bulk", params)
     while True:
@@ -125,7 +138,7 @@ def read_survey(http: HttpClient, config: SurveyMonkeySourceConfig, survey: Surv
             except fields.RecordError as error:
                 batch.quarantined.append(fields.quarantine(f"{survey.survey_id}/{item.get('id')}", error, item))
         reached = _last_modified(page.get("data") or [])
-        if reached:
+        if reached and window is None:
             cursors[survey.survey_id] = reached
             batch.cursor = json.dumps(cursors, sort_keys=True)
         yield batch
@@ -143,15 +156,15 @@ def _last_modified(items: list[dict[str, Any]]) -> str | None:
         except fields.RecordError:
             continue
         if moment is not None:
-            return moment.strftime("%Y-%m-%dT%H:%M:%S")
+            return moment.strftime(TIME_FORMAT)
     return None
 
 
-def extract(config: SurveyMonkeySourceConfig, object_name: str, cursor: str | None) -> Iterator[Batch]:
+def extract(config: SurveyMonkeySourceConfig, object_name: str, cursor: str | None, window: Window | None = None) -> Iterator[Batch]:
     cursors: dict[str, str] = json.loads(cursor) if cursor else {}
     with client(config) as http:
         for survey in config.surveys:
-            yield from read_survey(http, config, survey, cursors)
+            yield from read_survey(http, config, survey, cursors, window)
 
 
 CONNECTOR = Connector(

@@ -3,7 +3,8 @@
 Responses come newest first, up to 1000 per page; increments ask `since` the latest `submitted_at`
 already landed (inclusive: the boundary second is read again and lands as unchanged), and further
 pages ask `before` the last token of the page while more remain. As pages go backwards in time, the
-form's cursor only moves once its last page has landed. Typeform allows 2 requests per second.
+form's cursor only moves once its last page has landed. A backfill asks for the window instead
+(`since`, `until`). Typeform allows 2 requests per second.
 Submitted responses do not change, so there is nothing else to pick up.
 """
 from __future__ import annotations
@@ -21,8 +22,10 @@ from ingestion.connectors.survey_mapping import SurveyMapping, canonical_respons
 from ingestion.http import HttpClient, HttpSettings
 from ingestion.landing import Batch
 from ingestion.raw_tables import responses_table
+from ingestion.window import Window
 
 SCORE_FIELD_TYPES = ("nps", "opinion_scale", "rating", "number")
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"  # `since` / `until`, UTC
 
 
 class TypeformForm(SurveyMapping):
@@ -87,9 +90,14 @@ def parse_response(item: dict[str, Any], form: TypeformForm) -> dict[str, Any]:
     return {**record, "payload": item, "_modified_at": submitted}
 
 
-def read_form(http: HttpClient, config: TypeformSourceConfig, form: TypeformForm, cursors: dict[str, str]) -> Iterator[Batch]:
+def read_form(
+    http: HttpClient, config: TypeformSourceConfig, form: TypeformForm, cursors: dict[str, str], window: Window | None = None
+) -> Iterator[Batch]:
     params: dict[str, Any] = {"page_size": config.page_size}
-    if form.form_id in cursors:
+    if window is not None:  # a backfill: the responses submitted within the window (`until` is inclusive)
+        params["since"] = window.start.strftime(TIME_FORMAT)
+        params["until"] = window.last_second.strftime(TIME_FORMAT)
+    elif form.form_id in cursors:
         params["since"] = cursors[form.form_id]
     latest: datetime | None = None
     while True:
@@ -105,9 +113,9 @@ def read_form(http: HttpClient, config: TypeformSourceConfig, form: TypeformForm
             batch.records.append(record)
             latest = max(latest or record["responded_at"], record["responded_at"])
         more = len(items) == config.page_size and int(page.get("page_count") or 0) > 1
-        if not more:
+        if not more and window is None:
             if latest is not None:
-                cursors[form.form_id] = latest.strftime("%Y-%m-%dT%H:%M:%S")
+                cursors[form.form_id] = latest.strftime(TIME_FORMAT)
             batch.cursor = json.dumps(cursors, sort_keys=True) if form.form_id in cursors else None
         yield batch
         if not more:
@@ -115,11 +123,11 @@ def read_form(http: HttpClient, config: TypeformSourceConfig, form: TypeformForm
         params["before"] = items[-1]["token"]
 
 
-def extract(config: TypeformSourceConfig, object_name: str, cursor: str | None) -> Iterator[Batch]:
+def extract(config: TypeformSourceConfig, object_name: str, cursor: str | None, window: Window | None = None) -> Iterator[Batch]:
     cursors: dict[str, str] = json.loads(cursor) if cursor else {}
     with client(config) as http:
         for form in config.forms:
-            yield from read_form(http, config, form, cursors)
+            yield from read_form(http, config, form, cursors, window)
 
 
 CONNECTOR = Connector(

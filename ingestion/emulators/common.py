@@ -1,8 +1,12 @@
-"""What the emulated vendors share: the demo surveys, world-row readers and opaque paging tokens."""
+"""What the emulated vendors share: the demo surveys, world-row readers, opaque paging tokens and
+sorted indexes to page through."""
 from __future__ import annotations
 
 import base64
+import bisect
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,3 +78,26 @@ def decode_token(token: str) -> dict[str, Any] | None:
 def bearer(request: Any) -> str | None:
     header = request.headers.get("Authorization") or ""
     return header[7:] if header.startswith("Bearer ") else None
+
+
+@dataclass(frozen=True)
+class SortedRows:
+    """Rows in ascending order of (value, record number), for bisecting on the value."""
+
+    keys: list[tuple[Any, int]]
+    rows: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, rows: list[dict[str, Any]], value: Callable[[dict[str, Any]], Any]) -> SortedRows:
+        """Rows whose `value` is not None, in its order (ties by record number)."""
+        keyed = sorted(((v, r["_number"]), r) for r in rows if (v := value(r)) is not None)
+        return cls([k for k, _ in keyed], [r for _, r in keyed])
+
+    def span(self, low: Any = None, high: Any = None, low_open: bool = False, high_open: bool = False) -> range:
+        """Positions of rows with low <= value <= high (None: unbounded; open: strict)."""
+        start = 0 if low is None else bisect.bisect_left(self.keys, (low, _AFTER_ALL if low_open else -1))
+        end = len(self.keys) if high is None else bisect.bisect_left(self.keys, (high, -1 if high_open else _AFTER_ALL))
+        return range(start, max(start, end))
+
+
+_AFTER_ALL = float("inf")  # a record number after every other

@@ -9,9 +9,10 @@ Retry-After; errors are {"status", "message"}.
 from __future__ import annotations
 
 import base64
+from itertools import islice
 from typing import Any
 
-from ingestion.emulators.common import deep_update, moment, score_value
+from ingestion.emulators.common import SortedRows, deep_update, moment, score_value
 from ingestion.emulators.server import Request, Response, Vendor
 
 PROPERTIES = ("customer_id", "product", "process", "employee_id", "channel", "language", "survey_type")
@@ -60,18 +61,30 @@ class Delighted(Vendor):
         order = request.arg("order", "asc")
         if order not in ("asc", "desc", "asc:updated_at", "desc:updated_at"):
             return error(422, f"Invalid order {order!r}")
-        rows = []
-        for row in self.world.select("responses", survey_tool="delighted"):
-            created, updated = _created(row), int(row["_modified_at"].timestamp())
-            if _between(created, bounds["since"], bounds["until"]) and _between(updated, bounds["updated_since"], bounds["updated_until"]):
-                rows.append(row)
+        # Pages come from the index in the requested order; the other pair of bounds filters it.
         by_updated = order.endswith(":updated_at")
-        rows.sort(
-            key=lambda r: (int(r["_modified_at"].timestamp()) if by_updated else _created(r), r["_number"]),
-            reverse=order.startswith("desc"),
-        )
+        index = self.index(by_updated)
+        ordering, other = ("updated_since", "updated_until"), ("since", "until")
+        if not by_updated:
+            ordering, other = other, ordering
+        positions = index.span(bounds[ordering[0]], bounds[ordering[1]])
+        if order.startswith("desc"):
+            positions = positions[::-1]
+        wanted = slice((page - 1) * per_page, page * per_page)
+        if bounds[other[0]] is None and bounds[other[1]] is None:
+            rows = [index.rows[i] for i in positions[wanted]]
+        else:
+            value = _created if by_updated else _updated
+            matching = (index.rows[i] for i in positions if _between(value(index.rows[i]), bounds[other[0]], bounds[other[1]]))
+            rows = list(islice(matching, wanted.start, wanted.stop))
         expand = "person" in request.query.get("expand[]", [])
-        return Response(200, [response(r, expand) for r in rows[(page - 1) * per_page : page * per_page]])
+        return Response(200, [response(r, expand) for r in rows])
+
+    def index(self, by_updated: bool) -> SortedRows:
+        def build() -> SortedRows:
+            return SortedRows.of(self.world.select("responses", survey_tool="delighted"), _updated if by_updated else _created)
+
+        return self.world.cached("responses", ("delighted", by_updated), build)
 
 
 def _unix(text: str | None) -> int | None:
@@ -85,6 +98,10 @@ def _between(value: int, low: int | None, high: int | None) -> bool:
 def _created(row: dict[str, Any]) -> int:
     created = moment(row, "responded_at")
     return int(created.timestamp()) if created else 0
+
+
+def _updated(row: dict[str, Any]) -> int:
+    return int(row["_modified_at"].timestamp())
 
 
 def response(row: dict[str, Any], expand_person: bool) -> dict[str, Any]:
@@ -107,7 +124,7 @@ def response(row: dict[str, Any], expand_person: bool) -> dict[str, Any]:
         "comment": row.get("comment") or None,
         "permalink": f"https://delighted.com/r/{row['_number']}",
         "created_at": _created(row),
-        "updated_at": int(row["_modified_at"].timestamp()),
+        "updated_at": _updated(row),
         "person_properties": {k: row.get(k) for k in PROPERTIES if row.get(k)},
         "notes": [],
         "tags": [],

@@ -3,7 +3,8 @@
 Start an export (POST, `format: json`, optional `allowContinuation` or `continuationToken`), poll
 its progress until `status: complete` (the first poll says `inProgress`), download the zip holding
 `<survey>.json` = {"responses": [{"responseId", "values": {...}, "labels": {...}}]}. A
-continuation token exports what was recorded or changed since the export that returned it. Auth is
+continuation token exports what was recorded or changed since the export that returned it; it cannot
+be combined with the filters `startDate` (inclusive) and `endDate` (exclusive) on recordedDate. Auth is
 the `X-API-TOKEN` header; errors are {"meta": {"httpStatus", "error": {"errorMessage", "errorCode"}}}.
 """
 from __future__ import annotations
@@ -13,9 +14,10 @@ import json
 import re
 import uuid
 import zipfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from ingestion.connectors.fields import RecordError, timestamp
 from ingestion.emulators.common import SURVEY_IDS, decode_token, deep_update, encode_token, iso_z, moment, nps_group, score_value
 from ingestion.emulators.server import Request, Response, Vendor
 
@@ -91,9 +93,16 @@ class Qualtrics(Vendor):
             if not token or token.get("survey") != survey_id:
                 return envelope(400, "invalid continuationToken", "INVALID_CONTINUATION_TOKEN")
             since = int(token["seq"])
+        try:
+            start, end = _date_filter(body, "startDate"), _date_filter(body, "endDate")
+        except RecordError as problem:
+            return envelope(400, str(problem), "INVALID_PARAMETERS")
         progress_id = "ES_" + uuid.uuid4().hex[:15]
         with self.world.lock:
-            rows = [r for r in self.world.select("responses", survey_tool="qualtrics", survey_type=survey_type) if r["_seq"] > since]
+            rows = [
+                r for r in self.world.select("responses", survey_tool="qualtrics", survey_type=survey_type)
+                if r["_seq"] > since and _recorded_within(r, start, end)
+            ]  # fmt: skip
             until = self.world.seq
         self.exports[progress_id] = {
             "survey": survey_id, "rows": rows, "until": until, "polls": 0,
@@ -128,6 +137,22 @@ class Qualtrics(Vendor):
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(f"NPS survey {survey_id}.json", json.dumps({"responses": [response(r) for r in rows]}))
         return buffer.getvalue()
+
+
+def _date_filter(body: dict[str, Any], name: str) -> datetime | None:
+    """startDate / endDate: ISO 8601 date-times with an offset (or Z)."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", value):
+        raise RecordError(f"{name} must be an ISO 8601 date-time with a timezone, e.g. 2024-01-31T00:00:00Z (got {value!r})")
+    return timestamp(value, name, required=True)
+
+
+def _recorded_within(row: dict[str, Any], start: datetime | None, end: datetime | None) -> bool:
+    """startDate is inclusive, endDate exclusive."""
+    recorded = moment(row, "responded_at")
+    return recorded is not None and (start is None or recorded >= start) and (end is None or recorded < end)
 
 
 def response_id(row: dict[str, Any]) -> str:

@@ -4,8 +4,8 @@
 record). Tasks are the world's synthesised follow-up activities (see world.follow_up_activities).
 
 The SOQL understood is what an extract needs: `SELECT f1, f2 FROM Account|Contact|Opportunity|Task
-[WHERE SystemModstamp >= <datetime>] [ORDER BY f [ASC|DESC], ...]`; anything else is
-MALFORMED_QUERY. Pages hold `batchSize` records (Sforce-Query-Options, 200..2000, default 2000).
+[WHERE SystemModstamp >= <datetime> [AND SystemModstamp < <datetime>]] [ORDER BY f [ASC|DESC], ...]`;
+anything else is MALFORMED_QUERY. Pages hold `batchSize` records (Sforce-Query-Options, 200..2000, default 2000).
 Errors are JSON arrays [{"message", "errorCode"}]; once `daily_limit` requests have been made, every
 request is 403 REQUEST_LIMIT_EXCEEDED. Replies carry `Sforce-Limit-Info: api-usage=n/limit`.
 """
@@ -28,12 +28,14 @@ STAGES = {"closedwon": "Closed Won", "closedlost": "Closed Lost"}
 _QUERY = re.compile(r"^/services/data/(v\d+\.\d)/query$")
 _MORE = re.compile(r"^/services/data/(v\d+\.\d)/query/(01g[0-9A-Za-z]+)-(\d+)$")
 _COLLECTIONS = re.compile(r"^/services/data/(v\d+\.\d)/composite/sobjects$")
+_CONDITION = r"SystemModstamp\s*(?:>=|>|<=|<|=)\s*\S+"
 _SOQL = re.compile(
     r"^\s*SELECT\s+(?P<fields>[\w\s,.]+?)\s+FROM\s+(?P<object>\w+)"
-    r"(?:\s+WHERE\s+SystemModstamp\s*(?P<op>>=|>|<=|<|=)\s*(?P<value>\S+))?"
+    rf"(?:\s+WHERE\s+(?P<where>{_CONDITION}(?:\s+AND\s+{_CONDITION})*))?"
     r"(?:\s+ORDER\s+BY\s+(?P<order>[\w\s,]+?))?\s*$",
     re.IGNORECASE,
 )
+_COMPARISON = re.compile(r"SystemModstamp\s*(?P<op>>=|>|<=|<|=)\s*(?P<value>\S+)", re.IGNORECASE)
 
 
 def errors(status: int, code: str, message: str) -> Response:
@@ -41,7 +43,15 @@ def errors(status: int, code: str, message: str) -> Response:
 
 
 def record_id(sobject: str, number: int) -> str:
-    return f"{ID_PREFIX[sobject]}{number:012d}AAA"
+    """An 18-character Id: key prefix, the record number in 12 base-36 digits, a checksum-like tail."""
+    digits = ""
+    while number or not digits:
+        number, digit = divmod(number, 36)
+        digits = _BASE36[digit] + digits
+    return f"{ID_PREFIX[sobject]}{digits:0>12}AAA"
+
+
+_BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 class Salesforce(Vendor):
@@ -98,12 +108,12 @@ class Salesforce(Vendor):
         unknown = [f for f in selected if rows and f not in known]
         if unknown:
             return errors(400, "INVALID_FIELD", f"No such column '{unknown[0]}' on entity '{sobject}'.")
-        if match.group("op"):
+        for condition in _COMPARISON.finditer(match.group("where") or ""):
             try:
-                bound = timestamp(match.group("value"), "SystemModstamp literal", required=True)
+                bound = timestamp(condition.group("value"), "SystemModstamp literal", required=True)
             except RecordError as problem:
                 return errors(400, "MALFORMED_QUERY", str(problem))
-            test = {">=": bound.__le__, ">": bound.__lt__, "<=": bound.__ge__, "<": bound.__gt__, "=": bound.__eq__}[match.group("op")]
+            test = {">=": bound.__le__, ">": bound.__lt__, "<=": bound.__ge__, "<": bound.__gt__, "=": bound.__eq__}[condition.group("op")]
             rows = [(r, f) for r, f in rows if test(r["_modified_at"])]
         for part in reversed((match.group("order") or "").split(",")):
             words = part.split()
@@ -155,10 +165,10 @@ class Salesforce(Vendor):
         return Response(200, results)
 
     def by_id(self, sobject: str | None, record_id: str) -> dict[str, Any] | None:
-        match = re.fullmatch(r"(\w{3})(\d{12})AAA", record_id)
+        match = re.fullmatch(r"(\w{3})([0-9A-Z]{12})AAA", record_id)
         if sobject not in SOBJECTS or not match or match.group(1) != ID_PREFIX[sobject]:
             return None
-        return self.world.by_number(SOBJECTS[sobject], int(match.group(2)))
+        return self.world.by_number(SOBJECTS[sobject], int(match.group(2), 36))
 
     def fields(self, sobject: str, row: dict[str, Any]) -> dict[str, Any]:
         """Every field of the record as Salesforce returns it (datetimes ...+0000, dates YYYY-MM-DD)."""
@@ -168,8 +178,8 @@ class Salesforce(Vendor):
             "SystemModstamp": _sf_datetime(row["_modified_at"]),
             "LastModifiedDate": _sf_datetime(row["_modified_at"]),
         }
-        account = self.world.numbers["customers"].get(row.get("customer_id") or "")
-        account_id = record_id("Account", account) if account else None
+        account = self.world.number("customers", row.get("customer_id") or "")
+        account_id = record_id("Account", account) if account is not None else None
         if sobject == "Account":
             size = row.get("size_employees")
             fields = {

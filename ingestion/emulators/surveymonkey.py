@@ -1,7 +1,8 @@
 """SurveyMonkey API v3: `/v3/surveys/{id}/details` and `/v3/surveys/{id}/responses/bulk`.
 
 Bulk responses: `per_page` (default 50, at most 100), `page`, `start_modified_at` /
-`end_modified_at` (YYYY-MM-DDTHH:MM:SS, UTC), `sort_by=date_modified`, `sort_order` (default DESC);
+`end_modified_at` and `start_created_at` / `end_created_at` (YYYY-MM-DDTHH:MM:SS, UTC, both bounds
+inclusive), `sort_by=date_modified`, `sort_order` (default DESC);
 `links.next` while more pages remain. Answers reference choice ids that the survey's details resolve
 (the NPS question's choices carry text "0".."10" and weight 0..10). Every reply carries the
 X-Ratelimit-App-Global-Minute/Day-Limit/Remaining/Reset headers; errors are
@@ -15,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ingestion.connectors.fields import timestamp
-from ingestion.emulators.common import SURVEY_IDS, bearer, deep_update, moment, score_value
+from ingestion.emulators.common import SURVEY_IDS, SortedRows, bearer, deep_update, moment, score_value
 from ingestion.emulators.server import Request, Response, Vendor
 
 NPS_QUESTION, NPS_ROW, COMMENT_QUESTION, PAGE_ID = "275117401", "2726192001", "275117402", "41296521"
@@ -94,18 +95,22 @@ class SurveyMonkey(Vendor):
         try:
             per_page = int(request.arg("per_page", "50"))
             page = int(request.arg("page", "1"))
-            start = _modified_bound(request.arg("start_modified_at"))
-            end = _modified_bound(request.arg("end_modified_at"))
+            start = _time_bound(request.arg("start_modified_at"))
+            end = _time_bound(request.arg("end_modified_at"))
+            created_start = _time_bound(request.arg("start_created_at"))
+            created_end = _time_bound(request.arg("end_created_at"))
         except ValueError as problem:
             return error(400, "1002", "Invalid Request", str(problem))
         if not 1 <= per_page <= 100 or page < 1:
             return error(400, "1002", "Invalid Request", "per_page must be between 1 and 100 and page at least 1.")
-        rows = self.world.select("responses", survey_tool="surveymonkey", survey_type=survey_type)
-        rows = [r for r in rows if (start is None or r["_modified_at"] >= start) and (end is None or r["_modified_at"] <= end)]
-        descending = (request.arg("sort_order") or "DESC").upper() == "DESC"
-        rows.sort(key=lambda r: (r["_modified_at"], r["_number"]), reverse=descending)
-        total, last_page = len(rows), max(1, -(-len(rows) // per_page))
-        data = [response(survey_id, r) for r in rows[(page - 1) * per_page : page * per_page]]
+        index = self.index(survey_type)
+        positions = index.span(start, end)
+        if (request.arg("sort_order") or "DESC").upper() == "DESC":
+            positions = positions[::-1]
+        if created_start or created_end:
+            positions = [i for i in positions if _between(moment(index.rows[i], "responded_at"), created_start, created_end)]
+        total, last_page = len(positions), max(1, -(-len(positions) // per_page))
+        data = [response(survey_id, index.rows[i]) for i in positions[(page - 1) * per_page : page * per_page]]
         url = f"{request.base_url}{request.path}"
         params = {k: v[0] for k, v in request.query.items() if k not in ("page", "replayed")}
         links = {"self": f"{url}?{urlencode({**params, 'page': page})}", "last": f"{url}?{urlencode({**params, 'page': last_page})}"}
@@ -117,13 +122,24 @@ class SurveyMonkey(Vendor):
             links["prev"] = f"{url}?{urlencode({**params, 'page': page - 1})}"
         return Response(200, {"data": data, "per_page": per_page, "page": page, "total": total, "links": links})
 
+    def index(self, survey_type: str) -> SortedRows:
+        def build() -> SortedRows:
+            rows = self.world.select("responses", survey_tool="surveymonkey", survey_type=survey_type)
+            return SortedRows.of(rows, lambda r: r["_modified_at"])
 
-def _modified_bound(text: str | None) -> datetime | None:
+        return self.world.cached("responses", ("surveymonkey", survey_type), build)
+
+
+def _between(value: datetime | None, low: datetime | None, high: datetime | None) -> bool:
+    return value is not None and (low is None or value >= low) and (high is None or value <= high)
+
+
+def _time_bound(text: str | None) -> datetime | None:
     if not text:
         return None
     if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", text):
         raise ValueError(f"invalid date {text!r}: expected YYYY-MM-DDTHH:MM:SS")
-    return timestamp(text, "modified bound")
+    return timestamp(text, "date bound")
 
 
 def details(survey_id: str) -> Response:

@@ -9,18 +9,21 @@ Answers of the NPS field (`type: nps`, answer `type: number`), the comment (`lon
 """
 from __future__ import annotations
 
+import bisect
+import hashlib
 import re
 from datetime import timedelta
 from typing import Any
 
 from ingestion.connectors.fields import RecordError, timestamp
-from ingestion.emulators.common import SURVEY_IDS, bearer, deep_update, iso_z, moment, score_value
+from ingestion.emulators.common import SURVEY_IDS, SortedRows, bearer, deep_update, iso_z, moment, score_value
 from ingestion.emulators.server import Request, Response, Vendor
 
 NPS_FIELD = {"id": "Xk2pNpsScore", "ref": "nps", "type": "nps"}
 COMMENT_FIELD = {"id": "Yq7mComment1", "ref": "comment", "type": "long_text"}
 HIDDEN = ("customer_id", "email", "product", "process", "employee_id", "channel", "language")
 _RESPONSES = re.compile(r"^/forms/([^/]+)/responses$")
+NUMBER_DIGITS = 16  # of a token: record numbers stay below 10**16
 
 
 def error(status: int, code: str, description: str) -> Response:
@@ -65,26 +68,45 @@ class Typeform(Vendor):
             return error(400, "VALIDATION_ERROR", str(problem))
         if not 1 <= page_size <= 1000:
             return error(400, "VALIDATION_ERROR", "page_size must be between 1 and 1000")
-        rows = self.world.select("responses", survey_tool="typeform", survey_type=survey_type)
-        rows = [r for r in rows if _within(moment(r, "responded_at"), since, until)]
-        rows.sort(key=_order, reverse=True)  # newest first
-        for name, keep in (("before", lambda o, p: o < p), ("after", lambda o, p: o > p)):
+        index = self.index(survey_type)
+        span = index.span(since, until)
+        start, stop = span.start, span.stop
+        for name in ("before", "after"):
             token = request.arg(name)
             if token:
-                pivot = next((r for r in rows if response_token(r) == token), None) or self.find(token)
+                pivot = self.find(token)
                 if pivot is None:
                     return error(400, "VALIDATION_ERROR", f"unknown {name} token {token!r}")
-                rows = [r for r in rows if keep(_order(r), _order(pivot))]
-        total = len(rows)
+                pivot_key = (moment(pivot, "responded_at"), pivot["_number"])
+                if name == "before":
+                    stop = min(stop, bisect.bisect_left(index.keys, pivot_key))
+                else:
+                    start = max(start, bisect.bisect_right(index.keys, pivot_key))
+        total = max(stop - start, 0)
+        newest_first = range(stop - 1, stop - 1 - min(total, page_size), -1)
         body = {
             "total_items": total,
             "page_count": -(-total // page_size),
-            "items": [response(r) for r in rows[:page_size]],
+            "items": [response(index.rows[i]) for i in newest_first],
         }
         return Response(200, body)
 
+    def index(self, survey_type: str) -> SortedRows:
+        def build() -> SortedRows:
+            rows = self.world.select("responses", survey_tool="typeform", survey_type=survey_type)
+            return SortedRows.of(rows, lambda r: moment(r, "responded_at"))
+
+        return self.world.cached("responses", ("typeform", survey_type), build)
+
     def find(self, token: str) -> dict[str, Any] | None:
-        return next((r for r in self.world.select("responses", survey_tool="typeform") if response_token(r) == token), None)
+        """The response a token names (any form's: Typeform accepts them), None if there is none."""
+        number = token[:NUMBER_DIGITS]
+        if not (number.isascii() and number.isdigit()):
+            return None
+        row = self.world.by_number("responses", int(number))
+        if row is None or row.get("survey_tool") != "typeform" or moment(row, "responded_at") is None:
+            return None
+        return row if response_token(row) == token else None
 
 
 def _moment(text: str | None, name: str):
@@ -93,16 +115,10 @@ def _moment(text: str | None, name: str):
     return timestamp(int(text) if text.isdigit() else text, name)
 
 
-def _within(value, since, until) -> bool:
-    return value is not None and (since is None or value >= since) and (until is None or value <= until)
-
-
-def _order(row: dict[str, Any]) -> tuple:
-    return (moment(row, "responded_at"), row["_number"])
-
-
 def response_token(row: dict[str, Any]) -> str:
-    return f"{row['_number']:08d}{row['response_id'].lower()}"[:32].ljust(32, "0")
+    """32 lowercase characters like Typeform's: the record number, then a digest of the response id."""
+    digest = hashlib.sha256(row["response_id"].encode()).hexdigest()
+    return f"{row['_number']:0{NUMBER_DIGITS}d}{digest}"[:32]
 
 
 def response(row: dict[str, Any]) -> dict[str, Any]:

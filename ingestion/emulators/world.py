@@ -1,8 +1,18 @@
 """The emulated vendors' data: a synthetic world folder held in memory, plus the changes tests make.
 
-Every record carries `_modified_at` (when the vendor last saw it change) and `_seq` (a global change
-counter, for export continuation tokens). Changes made after loading are stamped by `tick()`, which
-is always later than anything in the world, so incremental loads see them whatever the world's dates.
+Every record carries `_modified_at` (when the vendor last saw it change), `_seq` (a global change
+counter, for export continuation tokens) and `_number`, from which each vendor derives its ids.
+Changes made after loading are stamped by `tick()`, which is always later than anything in the
+world, so incremental loads see them whatever the world's dates.
+
+A record's number is a function of its key alone (R2026100000001 -> 2026100000001, C00000002 -> 2),
+never of what else the world holds: the world one day longer drops its first day and adds a day,
+and every record in both keeps its Delighted id, Typeform token, HubSpot id, Salesforce Id, ... as
+a real vendor would. Keys not in the world's own format (records tests add) are numbered in order
+of arrival after every possible world number, so they sort after the world's records.
+
+Vendors serve pages from indexes built with `cached()`, kept until a record of the kind changes, so a
+page costs a lookup, not a pass over the world.
 
 The world folder has no CRM activity; the CRM's follow-up tasks and notes on detractors
 (`activities`) are synthesised on load by `follow_up_activities` (see there).
@@ -12,10 +22,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import threading
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ingestion.connectors.fields import timestamp
 
@@ -25,17 +36,40 @@ KEYS = {
     "customers": "customer_id", "contacts": "contact_id", "deals": "deal_id", "responses": "response_id",
     "activities": "activity_id",
 }  # fmt: skip
+# How the synthetic world writes each kind's key: prefix and zero-padded width of the record number.
+KEY_FORMATS = {"customers": ("C", 8), "contacts": ("P", 8), "deals": ("D", 1), "responses": ("R", 1), "activities": ("A-R", 1)}
+# Numbers of keys in any other format start here (world numbers are yyyymm * 10**7 + n at most).
+OTHER_NUMBERS_FROM = 10**15
+
+T = TypeVar("T")
+
+
+def world_number(kind: str, key: str) -> int | None:
+    """The number in a key written in the world's format for its kind, else None. Only a key that
+    reads back exactly counts (C0000002 is not C00000002), so two keys never share a number."""
+    prefix, width = KEY_FORMATS[kind]
+    digits = key[len(prefix):]
+    if not key.startswith(prefix) or not (digits.isascii() and digits.isdigit()):
+        return None
+    number = int(digits)
+    return number if number < OTHER_NUMBERS_FROM and world_key(kind, number) == key else None
+
+
+def world_key(kind: str, number: int) -> str:
+    prefix, width = KEY_FORMATS[kind]
+    return f"{prefix}{number:0{width}d}"
 
 
 @dataclass
 class EmulatedWorld:
     records: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
-    # Vendor ids are handed out once per record, in load order: stable across changes.
-    numbers: dict[str, dict[str, int]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
-    _keys: dict[str, dict[int, str]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
     seq: int = 0
     clock: datetime = datetime(2000, 1, 1, tzinfo=UTC)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    _other_numbers: dict[str, dict[str, int]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
+    _other_keys: dict[str, dict[int, str]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
+    _versions: dict[str, int] = field(default_factory=lambda: {kind: 0 for kind in KINDS})
+    _cache: dict[Hashable, tuple[int, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, folder: Path) -> EmulatedWorld:
@@ -46,14 +80,19 @@ class EmulatedWorld:
             "deals": [folder / "crm" / "deals.csv"],
             "responses": sorted((folder / "responses").glob("responses_*.csv")),
         }
+        # Values repeat a lot (products, customer ids, e-mails, dates): one copy of each saves
+        # most of the memory a large world takes.
+        shared: dict[str, str] = {}
         for kind, paths in files.items():
             for path in paths:
                 if not path.exists():
                     continue
                 with path.open(newline="", encoding="utf-8") as handle:
                     for row in csv.DictReader(handle):
+                        row = {name: shared.setdefault(value, value) for name, value in row.items()}
                         world._put(kind, row, _world_modified_at(kind, row))
-        customers = set(world.records["customers"])
+        shared.clear()
+        customers = world.records["customers"]
         for activity in follow_up_activities(world.select("responses"), customers):
             world._put("activities", activity, _world_modified_at("activities", activity))
         return world
@@ -72,25 +111,49 @@ class EmulatedWorld:
             self.clock = max(now, self.clock + timedelta(seconds=1))
             return self.clock
 
+    def number(self, kind: str, key: str) -> int | None:
+        """The number of the record with this key, None when the world has no such record."""
+        with self.lock:
+            stored = self.records[kind].get(key)
+            return stored["_number"] if stored is not None else None
+
     def by_number(self, kind: str, number: int) -> dict[str, Any] | None:
         with self.lock:
-            key = self._keys[kind].get(number)
+            key = world_key(kind, number) if number < OTHER_NUMBERS_FROM else self._other_keys[kind].get(number)
             return self.records[kind].get(key) if key is not None else None
 
     def select(self, kind: str, **equal: str) -> list[dict[str, Any]]:
-        """Records of a kind in load order, optionally filtered on exact column values."""
-        with self.lock:
+        """Records of a kind by number, optionally filtered on exact column values. The list is
+        shared until the kind changes: do not change it."""
+
+        def build() -> list[dict[str, Any]]:
             rows = sorted(self.records[kind].values(), key=lambda r: r["_number"])
-        return [r for r in rows if all(r.get(k) == v for k, v in equal.items())]
+            return [r for r in rows if all(r.get(k) == v for k, v in equal.items())]
+
+        return self.cached(kind, ("select", *sorted(equal.items())), build)
+
+    def cached(self, kind: str, name: Hashable, build: Callable[[], T]) -> T:
+        """`build()` (an index over records of `kind`), built again only after such a record changed."""
+        with self.lock:
+            version = self._versions[kind]
+            found = self._cache.get((kind, name))
+            if found is None or found[0] != version:
+                found = (version, build())
+                self._cache[(kind, name)] = found
+            return found[1]
 
     def _put(self, kind: str, row: dict[str, Any], modified_at: datetime) -> dict[str, Any]:
         key = str(row[KEYS[kind]])
-        numbers = self.numbers[kind]
-        if key not in numbers:
-            numbers[key] = len(numbers) + 1
-            self._keys[kind][numbers[key]] = key
+        number = world_number(kind, key)
+        if number is None:
+            others = self._other_numbers[kind]
+            if key not in others:
+                others[key] = OTHER_NUMBERS_FROM + len(others)
+                self._other_keys[kind][others[key]] = key
+            number = others[key]
         self.seq += 1
-        stored = {**row, "_modified_at": modified_at, "_seq": self.seq, "_number": numbers[key]}
+        self._versions[kind] += 1
+        stored = {**row, "_modified_at": modified_at, "_seq": self.seq, "_number": number}
         self.records[kind][key] = stored
         self.clock = max(self.clock, modified_at.replace(microsecond=0))
         return stored
@@ -109,7 +172,7 @@ def _world_modified_at(kind: str, row: dict[str, Any]) -> datetime:
     return max(m for m in moments if m is not None).replace(microsecond=0)
 
 
-def follow_up_activities(responses: list[dict[str, Any]], customers: set[str]) -> list[dict[str, Any]]:
+def follow_up_activities(responses: list[dict[str, Any]], customers: Collection[str]) -> list[dict[str, Any]]:
     """The CRM activity staff logged after detractors answered, decided by a hash of the response id
     (so every load of a world has the same activity). Of the detractors (score 0..6) whose customer
     the CRM knows: 50 % are followed up within 48 hours (2..45 h), 20 % late (50..121 h), 10 % have a

@@ -1,7 +1,12 @@
-"""What the report reads: the published marts, loaded once into frames and the database closed."""
+"""What the report reads: the published marts, loaded once into frames and the database closed.
+
+Employee-level results (nps_by_employee) are in the restricted reporting database (DuckDB: its own
+file; PostgreSQL: the schema reporting_restricted). The report reads them when it is given that
+database and may read it; without, its employee section says why it is missing."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -9,7 +14,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-NPS_MARTS = ("nps_overall", "nps_by_product", "nps_by_process", "nps_by_employee")
+from reporting.access import REPORTING_SCHEMA, RESTRICTED_SCHEMA
+
+NPS_MARTS = ("nps_overall", "nps_by_product", "nps_by_process")
+RESTRICTED_MARTS = ("nps_by_employee",)
 # Marts of later stages (customer value, closed loop); their sections say "not available" without them.
 OPTIONAL_MARTS = ("customer_value_by_nps", "nps_drivers_by_process", "detractor_follow_up")
 PUBLISHED_TABLE = "_published"
@@ -24,7 +32,7 @@ class ReportData:
     nps_overall: pd.DataFrame
     nps_by_product: pd.DataFrame
     nps_by_process: pd.DataFrame
-    nps_by_employee: pd.DataFrame
+    nps_by_employee: pd.DataFrame | None  # None: the restricted database was not read
     customer_value_by_nps: pd.DataFrame | None
     nps_drivers_by_process: pd.DataFrame | None
     detractor_follow_up: pd.DataFrame | None
@@ -32,39 +40,70 @@ class ReportData:
     source: str
 
 
-def load_duckdb(reporting_path: Path) -> ReportData:
-    """Reads the reporting database file read-only; the connection is closed before rendering."""
+@dataclass(frozen=True)
+class Reader:
+    """The tables of one database (or schema), and how to read one into a frame."""
+
+    tables: set[str]
+    read: Callable[[str], pd.DataFrame]
+
+
+def load_duckdb(reporting_path: Path, restricted_path: Path | None = None) -> ReportData:
+    """Reads the reporting database file (and the restricted one, when given and published)
+    read-only; the connections are closed before rendering."""
     if not reporting_path.is_file():
         raise ReportDataError(f"{reporting_path}: reporting database not found (run `nps refresh` first)")
-    con = duckdb.connect(str(reporting_path), read_only=True)
+    restricted = {}
+    if restricted_path is not None and restricted_path.is_file():
+        with _duckdb_reader(restricted_path) as reader:
+            restricted = _read_restricted(reader)
+    with _duckdb_reader(reporting_path) as reader:
+        return _read(reader, restricted, str(reporting_path))
+
+
+@contextmanager
+def _duckdb_reader(path: Path) -> Iterator[Reader]:
+    con = duckdb.connect(str(path), read_only=True)
     try:
         tables = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
-        return _read(tables, lambda table: con.execute(f'select * from "{table}"').df(), str(reporting_path))
+        yield Reader(tables, lambda table: con.execute(f'select * from "{table}"').df())
     finally:
         con.close()
 
 
-def load_postgres(dsn: str, schema: str = "reporting") -> ReportData:
-    """Reads the `reporting` schema of a PostgreSQL warehouse in one read-only transaction."""
+def load_postgres(dsn: str, schema: str = REPORTING_SCHEMA, restricted_schema: str = RESTRICTED_SCHEMA) -> ReportData:
+    """Reads the reporting schema (and the restricted one, where this user may) in one read-only
+    transaction."""
     import psycopg2
 
     con = psycopg2.connect(dsn)
     try:
         con.set_session(readonly=True)
         with con.cursor() as cursor:
-            cursor.execute("select table_name from information_schema.tables where table_schema = %s", [schema])
-            tables = {row[0] for row in cursor.fetchall()}
-
-            def read(table: str) -> pd.DataFrame:
-                cursor.execute(f'select * from "{schema}"."{table}"')
-                return pd.DataFrame(cursor.fetchall(), columns=[column.name for column in cursor.description])
-
-            return _read(tables, read, f"schema {schema} of {con.info.dbname}")
+            restricted = _read_restricted(_postgres_reader(cursor, restricted_schema))
+            return _read(_postgres_reader(cursor, schema), restricted, f"schema {schema} of {con.info.dbname}")
     finally:
         con.close()
 
 
-def _read(tables: set[str], read: Callable[[str], pd.DataFrame], source: str) -> ReportData:
+def _postgres_reader(cursor, schema: str) -> Reader:
+    # information_schema lists only the tables this user has a privilege on.
+    cursor.execute("select table_name from information_schema.tables where table_schema = %s", [schema])
+    tables = {row[0] for row in cursor.fetchall()}
+
+    def read(table: str) -> pd.DataFrame:
+        cursor.execute(f'select * from "{schema}"."{table}"')
+        return pd.DataFrame(cursor.fetchall(), columns=[column.name for column in cursor.description])
+
+    return Reader(tables, read)
+
+
+def _read_restricted(reader: Reader) -> dict[str, pd.DataFrame]:
+    return {table: _normalised(reader.read(table)) for table in RESTRICTED_MARTS if table in reader.tables}
+
+
+def _read(reader: Reader, restricted: dict[str, pd.DataFrame], source: str) -> ReportData:
+    tables, read = reader.tables, reader.read
     missing = [table for table in NPS_MARTS if table not in tables]
     if missing:
         raise ReportDataError(f"{source}: expected the NPS marts {', '.join(NPS_MARTS)}; missing {', '.join(missing)}")
@@ -75,7 +114,8 @@ def _read(tables: set[str], read: Callable[[str], pd.DataFrame], source: str) ->
         published = read(PUBLISHED_TABLE)
         if len(published):
             published_at = pd.Timestamp(published["published_at"].iloc[0]).to_pydatetime()
-    return ReportData(**frames, **optional, published_at=published_at, source=source)
+    employees = {table: restricted.get(table) for table in RESTRICTED_MARTS}
+    return ReportData(**frames, **employees, **optional, published_at=published_at, source=source)
 
 
 def _normalised(frame: pd.DataFrame) -> pd.DataFrame:

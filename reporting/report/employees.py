@@ -8,7 +8,15 @@ from reporting.report.sections import Section, Table, interval, key, number
 COLUMNS = ["Employee", "Process", "Responses", "NPS", "95 % interval", "Shrunk NPS"]
 
 
-def employees_section(by_employee: pd.DataFrame) -> Section:
+def employees_section(by_employee: pd.DataFrame | None) -> Section:
+    if by_employee is None:
+        return Section(
+            id="employees", title="Employees", intro="",
+            unavailable=(
+                "Not available: employee-level results are in the restricted reporting database, "
+                "which this report was not built from."
+            ),
+        )  # fmt: skip
     reportable = by_employee[by_employee["is_reportable"].astype(bool)]
     ordered = reportable.sort_values(["nps_shrunk", "employee_id"], ascending=[False, True])
     has_process = "process" in ordered.columns

@@ -14,7 +14,7 @@ def test_hubspot_tasks_and_notes_land_with_the_customers_company(emulator, wareh
     world = emulator.world
     expected = {
         object_name: sorted(
-            (str(ID_BASE[object_name] + a["_number"]), str(ID_BASE["companies"] + world.numbers["customers"][a["customer_id"]]))
+            (str(ID_BASE[object_name] + a["_number"]), str(ID_BASE["companies"] + world.number("customers", a["customer_id"])))
             for a in world.select("activities", activity_type=activity_type)
         )
         for object_name, activity_type in (("tasks", "task"), ("notes", "note"))
@@ -36,7 +36,7 @@ def test_salesforce_tasks_land_with_the_account_and_completion(emulator, warehou
     config = source_config(emulator, "salesforce")
     world = emulator.world
     expected = sorted(
-        (record_id("Task", a["_number"]), record_id("Account", world.numbers["customers"][a["customer_id"]]), bool(a["completed_at"]))
+        (record_id("Task", a["_number"]), record_id("Account", world.number("customers", a["customer_id"])), bool(a["completed_at"]))
         for a in world.select("activities")
     )
 

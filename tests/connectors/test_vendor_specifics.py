@@ -71,7 +71,8 @@ def test_typeform_is_read_within_two_requests_per_second(emulator, warehouse, wo
 def test_typeform_rate_limit_replies_are_waited_out(emulator, warehouse, world_dir):
     emulator.faults.enforce_rate_limits = True
     case = Case("typeform", "responses", "responses")
-    config = source_config(emulator, "typeform", page_size=10, http={"max_attempts": 20})
+    # Waits of a quarter of what Typeform asks for: a few retries per page, whatever the emulator's speed.
+    config = source_config(emulator, "typeform", page_size=10, http={"max_attempts": 20, "server_wait_scale": 0.25})
 
     result = run(warehouse, config, "responses")
 

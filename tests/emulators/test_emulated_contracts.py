@@ -68,6 +68,22 @@ def test_salesforce_refuses_soql_it_cannot_run(emulator):
     assert reply.json()[0]["errorCode"] == "MALFORMED_QUERY"
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"startDate": "2025-02-01"}, "startDate must be an ISO 8601 date-time with a timezone"),
+        ({"continuationToken": "x", "startDate": "2025-02-01T00:00:00Z"}, "cannot be combined with other filters"),
+    ],
+)
+def test_qualtrics_refuses_export_filters_it_does_not_take(emulator, body, message):
+    url = f"{emulator.base_url}/qualtrics/API/v3/surveys/{SURVEY_IDS['qualtrics']['transactional']}/export-responses"
+
+    reply = requests.post(url, json={"format": "json", **body}, headers={"X-API-TOKEN": "demo-token"}, timeout=5)
+
+    assert reply.status_code == 400
+    assert message in reply.json()["meta"]["error"]["errorMessage"]
+
+
 def test_qualtrics_export_polls_then_continues_from_its_token(emulator):
     base = f"{emulator.base_url}/qualtrics/API/v3/surveys/{SURVEY_IDS['qualtrics']['transactional']}/export-responses"
     headers = {"X-API-TOKEN": "demo-token"}

@@ -1,7 +1,9 @@
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -26,8 +28,37 @@ def test_definitions_wire_ingestion_dbt_checks_and_publish_into_the_nightly_job(
     mart_checks = {check for check in checks if check.asset_key.path[0] == "marts" and check.name.startswith("gx_")}
     assert {c.asset_key.to_user_string() for c in mart_checks} >= {"marts/nps_overall", "marts/nps_by_product"}
     assert all(defs.resolve_asset_graph().get_check_spec(check).blocking for check in mart_checks)
-    [schedule] = defs.schedules
+    schedule = defs.resolve_schedule_def("nightly_refresh_schedule")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "UTC")
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+
+
+def test_loads_and_models_are_day_partitions_backfilled_in_one_run_and_publish_is_not(tmp_path):
+    path = write_config(tmp_path, {
+        "sources": [{"name": "exports", "type": "csv", "path": "x/*.csv"}],
+        "reporting": {"timezone": "Europe/Amsterdam"},
+        "backfill": {"start_date": "2024-03-01"},
+    })  # fmt: skip
+
+    defs = build_definitions(path)
+
+    graph = defs.resolve_asset_graph()
+    for key in ("raw/csv/responses", "intermediate/int_responses_conformed", "marts/nps_overall"):
+        node = graph.get(dg.AssetKey.from_user_string(key))
+        assert isinstance(node.partitions_def, dg.DailyPartitionsDefinition), key
+        assert (node.partitions_def.start.date().isoformat(), node.partitions_def.timezone) == ("2024-03-01", "Europe/Amsterdam")
+        assert node.backfill_policy == dg.BackfillPolicy.single_run(), key
+    assert graph.get(dg.AssetKey("reporting_database")).partitions_def is None
+    schedule = defs.resolve_schedule_def("nightly_refresh_schedule")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "Europe/Amsterdam")
+    with dg.instance_for_test() as instance:
+        tick = dg.build_schedule_context(
+            instance=instance,
+            scheduled_execution_time=datetime(2026, 3, 29, 2, 0, tzinfo=ZoneInfo("Europe/Amsterdam")),
+            repository_def=defs.get_repository_def(),
+        )
+        [request] = schedule.evaluate_tick(tick).run_requests
+    assert request.partition_key == "2026-03-28"  # the day that has just ended
 
 
 def test_the_dbt_manifest_is_prepared_once_not_on_every_load():

@@ -79,19 +79,23 @@ def test_a_second_refresh_of_the_same_warehouse_refuses_while_the_first_runs(tmp
 def test_new_or_changed_csv_exports_start_one_refresh_each(tmp_path):
     import dagster as dg
 
-    from orchestration.config import load_config
-    from orchestration.sensors import csv_exports_sensor
+    from datetime import UTC, datetime, timedelta
+
+    from orchestration.definitions import build_definitions
     from tests.conftest import write_csv
 
     write_csv(tmp_path / "exports" / "a.csv", ["r1,2026-01-01T00:00:00Z,9"], header="response_id,responded_at,score")
-    sensor = csv_exports_sensor(load_config(write_config(tmp_path, {"sources": [{"name": "e", "type": "csv", "path": "exports/*.csv"}]})))
+    defs = build_definitions(write_config(tmp_path, {"sources": [{"name": "e", "type": "csv", "path": "exports/*.csv"}]}))
+    sensor, repository = defs.resolve_sensor_def("new_csv_exports"), defs.get_repository_def()
 
-    context = dg.build_sensor_context(cursor=None)
+    context = dg.build_sensor_context(cursor=None, repository_def=repository)
     first = list(sensor.evaluate_tick(context).run_requests)
-    unchanged = sensor.evaluate_tick(dg.build_sensor_context(cursor=context.cursor))
+    unchanged = sensor.evaluate_tick(dg.build_sensor_context(cursor=context.cursor, repository_def=repository))
     write_csv(tmp_path / "exports" / "b.csv", ["r2,2026-01-02T00:00:00Z,3"], header="response_id,responded_at,score")
-    added = sensor.evaluate_tick(dg.build_sensor_context(cursor=context.cursor))
+    added = sensor.evaluate_tick(dg.build_sensor_context(cursor=context.cursor, repository_def=repository))
 
     assert len(first) == 1 and first[0].job_name in (None, "nightly_refresh")
+    # The newest day partition: the ordinary load, not a backfill.
+    assert first[0].partition_key == (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
     assert unchanged.run_requests == [] and "no new or changed CSV exports" in unchanged.skip_message
     assert len(added.run_requests) == 1 and added.run_requests[0].run_key != first[0].run_key

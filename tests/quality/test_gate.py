@@ -85,6 +85,14 @@ def test_a_passing_refresh_publishes_every_mart_and_builds_data_docs(published_w
     assert f"published: " in status and f"by run {outcome.run_id}" in status
     assert "nps_by_product" in status and "status: SUCCESS" in status
     assert "gx_nps_mart_valid" not in status  # nothing failed, nothing to explain
+    lines = status.splitlines()
+    assert f"  {outcome.run_id[:8]}  nightly_refresh " in status and "Checks (" in status
+    assert any(line.startswith("Checks (") and " 0 failed, 0 warned, 0 never ran" in line for line in lines)
+    for asset in ("raw/csv/responses", "marts/nps_overall", "customers/customers", "reporting_database"):
+        [line] = [line for line in lines if line.startswith(f"  {asset} ")]
+        assert "  ok" in line, line  # just materialized, so not late
+    [ratings] = [line for line in lines if line.startswith("  customers/customer_ratings ")]
+    assert "; newest response " in ratings and "STALE" not in ratings
     index = (home / "data" / "docs" / "quality" / "index.html").read_text()
     assert "marts.nps_overall.nps_mart" in index and "raw.csv__responses.values" in index
 

@@ -6,7 +6,9 @@ import threading
 import duckdb
 import pytest
 
-from reporting.publish import publish_duckdb, publish_postgres
+from reporting.publish import Relation, publish_duckdb, publish_postgres
+
+OVERALL, BY_PRODUCT = Relation("marts", "nps_overall"), Relation("marts", "nps_by_product")
 
 
 def make_warehouse(path, nps: float) -> None:
@@ -23,12 +25,12 @@ def digest(path) -> str:
 def test_a_reader_holding_the_old_duckdb_file_keeps_reading_it_and_sees_the_new_one_on_reopening(tmp_path):
     warehouse, reporting = tmp_path / "warehouse.duckdb", tmp_path / "reporting.duckdb"
     make_warehouse(warehouse, 10.0)
-    publish_duckdb(warehouse, reporting, [("marts", "nps_overall")], "run-1")
+    publish_duckdb(warehouse, reporting, [OVERALL], "run-1")
     reader = duckdb.connect(str(reporting), read_only=True)
     assert reader.execute("select nps from nps_overall").fetchall() == [(10.0,)]
 
     make_warehouse(warehouse, 20.0)
-    [table] = publish_duckdb(warehouse, reporting, [("marts", "nps_overall")], "run-2")
+    [table] = publish_duckdb(warehouse, reporting, [OVERALL], "run-2")
 
     assert (table.name, table.rows) == ("nps_overall", 1)
     assert reader.execute("select nps from nps_overall").fetchall() == [(10.0,)]
@@ -43,11 +45,11 @@ def test_a_reader_holding_the_old_duckdb_file_keeps_reading_it_and_sees_the_new_
 def test_a_failed_duckdb_publish_leaves_the_reporting_file_byte_for_byte_and_no_half_written_file(tmp_path):
     warehouse, reporting = tmp_path / "warehouse.duckdb", tmp_path / "reporting.duckdb"
     make_warehouse(warehouse, 10.0)
-    publish_duckdb(warehouse, reporting, [("marts", "nps_overall")], "run-1")
+    publish_duckdb(warehouse, reporting, [OVERALL], "run-1")
     before = digest(reporting)
 
     with pytest.raises(duckdb.CatalogException, match="nps_by_product"):
-        publish_duckdb(warehouse, reporting, [("marts", "nps_overall"), ("marts", "nps_by_product")], "run-2")
+        publish_duckdb(warehouse, reporting, [OVERALL, BY_PRODUCT], "run-2")
 
     assert digest(reporting) == before
     assert not reporting.with_name("reporting.duckdb.next").exists()
@@ -61,7 +63,7 @@ def test_postgres_builds_reporting_next_and_swaps_it_in_one_transaction(postgres
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute("create schema marts; create table marts.nps_overall as select 10.0 as nps")
-    publish_postgres(postgres_database, [("marts", "nps_overall")], "run-1")
+    publish_postgres(postgres_database, [OVERALL], "run-1")
     with admin.cursor() as cursor:
         cursor.execute("update marts.nps_overall set nps = 20.0")
 
@@ -71,7 +73,7 @@ def test_postgres_builds_reporting_next_and_swaps_it_in_one_transaction(postgres
         cursor.execute("select nps from reporting.nps_overall")
         assert cursor.fetchall() == [(10.0,)]
     publisher = threading.Thread(
-        target=publish_postgres, args=(postgres_database, [("marts", "nps_overall")], "run-2")
+        target=publish_postgres, args=(postgres_database, [OVERALL], "run-2")
     )
     publisher.start()
     publisher.join(timeout=2)
@@ -85,8 +87,10 @@ def test_postgres_builds_reporting_next_and_swaps_it_in_one_transaction(postgres
     with admin.cursor() as cursor:
         cursor.execute("select nps, run_id from reporting.nps_overall, reporting._published")
         assert cursor.fetchall() == [(20.0, "run-2")]
-        cursor.execute("select schema_name from information_schema.schemata where schema_name like 'reporting%'")
-        assert cursor.fetchall() == [("reporting",)]
+        cursor.execute(
+            "select schema_name from information_schema.schemata where schema_name like 'reporting%' order by 1"
+        )
+        assert cursor.fetchall() == [("reporting",), ("reporting_restricted",)]
     reader.close()
     admin.close()
 
@@ -99,14 +103,16 @@ def test_a_failed_postgres_publish_leaves_reporting_as_it_was(postgres_database)
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute("create schema marts; create table marts.nps_overall as select 10.0 as nps")
-    publish_postgres(postgres_database, [("marts", "nps_overall")], "run-1")
+    publish_postgres(postgres_database, [OVERALL], "run-1")
 
     with pytest.raises(psycopg2.errors.UndefinedTable, match="nps_by_product"):
-        publish_postgres(postgres_database, [("marts", "nps_overall"), ("marts", "nps_by_product")], "run-2")
+        publish_postgres(postgres_database, [OVERALL, BY_PRODUCT], "run-2")
 
     with admin.cursor() as cursor:
         cursor.execute("select nps, run_id from reporting.nps_overall, reporting._published")
         assert cursor.fetchall() == [(10.0, "run-1")]
-        cursor.execute("select schema_name from information_schema.schemata where schema_name like 'reporting%'")
-        assert cursor.fetchall() == [("reporting",)]
+        cursor.execute(
+            "select schema_name from information_schema.schemata where schema_name like 'reporting%' order by 1"
+        )
+        assert cursor.fetchall() == [("reporting",), ("reporting_restricted",)]
     admin.close()

@@ -83,8 +83,14 @@ def mart_frame(group_column: str | None, groups: list[str], survey_types: tuple[
     return frame.reset_index(drop=True)
 
 
+def restricted_path(path: Path) -> Path:
+    """Where the restricted reporting database goes next to `path` (as by default in nps.yaml)."""
+    return path.with_name("reporting_restricted.duckdb")
+
+
 def write_reporting_database(path: Path, with_later_marts: bool = False) -> dict[str, pd.DataFrame]:
-    """Writes the four NPS marts (and, if asked, the customer-value and closed-loop marts); returns them."""
+    """Writes the four NPS marts (and, if asked, the customer-value and closed-loop marts); returns
+    them. nps_by_employee goes to the restricted database next to it, as the publish puts it."""
     marts = {
         "nps_overall": mart_frame(None, ["all"], ("transactional", "relational"), 400, seed=1),
         "nps_by_product": mart_frame("product", list(PRODUCTS), ("transactional", "relational"), 120, seed=2),
@@ -94,19 +100,22 @@ def write_reporting_database(path: Path, with_later_marts: bool = False) -> dict
     marts["nps_by_employee"]["nps_shrunk"] = marts["nps_by_employee"]["nps"] * 0.8
     group_columns = {"nps_overall": "", "nps_by_product": "product varchar, ",
                      "nps_by_process": "process varchar, ", "nps_by_employee": "employee_id varchar, "}
-    con = duckdb.connect(str(path))
+    general, restricted = duckdb.connect(str(path)), duckdb.connect(str(restricted_path(path)))
     try:
         for table, frame in marts.items():
+            con = restricted if table == "nps_by_employee" else general
             extra = ", nps_shrunk double" if table == "nps_by_employee" else ""
             con.execute(f"create table {table} ({KEY_COLUMNS}, {group_columns[table]}{MEASURE_COLUMNS}{extra})")
             con.register("frame", frame)
             con.execute(f"insert into {table} by name select * from frame")
             con.unregister("frame")
-        con.execute("create table _published as select timestamptz '2026-07-01 02:00:00+00' as published_at, 'run-1' as run_id")
+        for con in (general, restricted):
+            con.execute("create table _published as select timestamptz '2026-07-01 02:00:00+00' as published_at, 'run-1' as run_id")
         if with_later_marts:
-            marts.update(_write_later_marts(con))
+            marts.update(_write_later_marts(general))
     finally:
-        con.close()
+        general.close()
+        restricted.close()
     return marts
 
 

@@ -20,7 +20,9 @@ def test_nps_report_writes_the_page_next_to_the_reporting_database(tmp_path):
 
     assert result.exit_code == 0, result.output
     assert result.output == f"NPS report written: {tmp_path / 'data' / 'report' / 'index.html'}\n"
-    assert "<title>NPS report</title>" in (tmp_path / "data" / "report" / "index.html").read_text()
+    page = (tmp_path / "data" / "report" / "index.html").read_text()
+    assert "<title>NPS report</title>" in page
+    assert '"E01"' in page  # the employee results, read from data/reporting_restricted.duckdb
 
 
 def test_nps_report_without_a_reporting_database_says_to_refresh_first(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from reporting.report import load_duckdb, write_report
 from tests.report.chromium import load_page
 from tests.report.page_dom import body_attributes, drawn_charts, section, table_rows, visible_messages
-from tests.report.reporting_fixture import write_reporting_database
+from tests.report.reporting_fixture import restricted_path, write_reporting_database
 
 pytestmark = pytest.mark.slow  # Chromium takes 5-10 s per page here
 
@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow  # Chromium takes 5-10 s per page here
 def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
     marts = write_reporting_database(folder / "reporting.duckdb", with_later_marts=True)
-    page = write_report(load_duckdb(folder / "reporting.duckdb"), folder / "report" / "index.html")
+    data = load_duckdb(folder / "reporting.duckdb", restricted_path(folder / "reporting.duckdb"))
+    page = write_report(data, folder / "report" / "index.html")
     return page, marts
 
 

@@ -13,7 +13,7 @@ import pytest
 from reporting.report import ReportDataError, load_duckdb, load_postgres, render_report
 from reporting.report.build import report_sections
 from reporting.report.periods import period_label, period_options
-from tests.report.reporting_fixture import copy_to_postgres, write_reporting_database
+from tests.report.reporting_fixture import copy_to_postgres, restricted_path, write_reporting_database
 
 
 def plotted(values: list | dict) -> list:
@@ -32,7 +32,7 @@ def reporting_path(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sections(reporting_path):
-    return {section.id: section for section in report_sections(load_duckdb(reporting_path))}
+    return {section.id: section for section in report_sections(load_duckdb(reporting_path, restricted_path(reporting_path)))}
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,7 @@ def test_the_headline_numbers_are_the_marts_rounded_to_one_decimal(reporting_pat
 
 
 def test_the_employee_table_lists_reportable_employees_by_shrunk_nps(reporting_path, sections):
-    con = duckdb.connect(str(reporting_path), read_only=True)
+    con = duckdb.connect(str(restricted_path(reporting_path)), read_only=True)
     expected = con.execute(
         "select employee_id, responses from nps_by_employee where period_grain = 'month' and survey_type = 'transactional'"
         " and period_start = date '2026-06-01' and is_reportable order by nps_shrunk desc"
@@ -141,7 +141,8 @@ def test_later_stage_sections_say_not_available_without_their_marts(sections):
 def test_later_stage_sections_show_their_marts_when_they_exist(tmp_path):
     write_reporting_database(tmp_path / "reporting.duckdb", with_later_marts=True)
 
-    sections = {section.id: section for section in report_sections(load_duckdb(tmp_path / "reporting.duckdb"))}
+    data = load_duckdb(tmp_path / "reporting.duckdb", restricted_path(tmp_path / "reporting.duckdb"))
+    sections = {section.id: section for section in report_sections(data)}
 
     value_chart, value_table = sections["customer-value"].parts
     bars = value_chart.figures[""]["data"]
@@ -178,17 +179,32 @@ def test_a_reporting_database_without_the_nps_marts_is_refused_with_what_is_miss
     con.execute("create table nps_overall (period_grain varchar)")
     con.close()
 
-    with pytest.raises(ReportDataError, match=r"missing nps_by_product, nps_by_process, nps_by_employee$"):
+    with pytest.raises(ReportDataError, match=r"missing nps_by_product, nps_by_process$"):
         load_duckdb(path)
     with pytest.raises(ReportDataError, match=r"reporting database not found \(run `nps refresh` first\)"):
         load_duckdb(tmp_path / "absent.duckdb")
 
 
+def test_without_the_restricted_database_the_report_says_where_the_employee_results_are(reporting_path):
+    data = load_duckdb(reporting_path)
+
+    [employees] = [section for section in report_sections(data) if section.id == "employees"]
+
+    assert data.nps_by_employee is None and data.nps_overall is not None
+    assert employees.unavailable == (
+        "Not available: employee-level results are in the restricted reporting database, "
+        "which this report was not built from."
+    )
+    assert "restricted reporting database" in render_report(data)
+
+
 @pytest.mark.postgres
 def test_a_postgres_reporting_schema_reads_the_same_as_the_duckdb_file(reporting_path, postgres_database):
     copy_to_postgres(reporting_path, postgres_database)
+    copy_to_postgres(restricted_path(reporting_path), postgres_database, schema="reporting_restricted")
 
-    from_postgres, from_duckdb = load_postgres(postgres_database), load_duckdb(reporting_path)
+    from_postgres = load_postgres(postgres_database)
+    from_duckdb = load_duckdb(reporting_path, restricted_path(reporting_path))
 
     for mart in ("nps_overall", "nps_by_product", "nps_by_process", "nps_by_employee"):
         pd.testing.assert_frame_equal(getattr(from_postgres, mart), getattr(from_duckdb, mart), check_dtype=False)

@@ -4,12 +4,14 @@
         unique_key='responded_date',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        pre_hook="{{ delete_backfill_window('responded_date') }}",
     )
 }}
 
 -- Response counts per local day and every dimension the NPS marts group by: the compact cube the
 -- marts aggregate, so they never rescan the responses. Incremental: a run recounts only the days that
--- have responses conformed since the last run (every group of such a day is replaced).
+-- have responses conformed since the last run (every group of such a day is replaced), and every day
+-- of a backfill's window.
 with
 
 conformed_responses as (
@@ -36,6 +38,9 @@ changed_responses as (
             from {{ this }}
         )
     )
+        {% if backfill_window_given() %}
+        or {{ in_backfill_window('responded_date') }}
+        {% endif %}
     {% endif %}
 
 ),

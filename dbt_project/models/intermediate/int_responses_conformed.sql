@@ -4,13 +4,15 @@
         unique_key='response_key',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        pre_hook="{{ delete_backfill_window('responded_date') }}",
     )
 }}
 {{ assert_reporting_timezone_unchanged(this) }}
 
 -- Every valid survey response from every source at one grain: one row per response, deduplicated
 -- across sources and resolved to its CRM customer. Incremental: a run conforms what was landed since
--- the last run, and re-resolves earlier unmatched responses that the CRM now identifies.
+-- the last run, and re-resolves earlier unmatched responses that the CRM now identifies. A backfill
+-- (vars window_start, window_end) rebuilds every response answered on the window's days as well.
 --
 -- Deduplication: copies of one answer that arrive through more than one source (a tool's API and a
 -- CSV export of it) share response_key - the same respondent (CRM id as given, else normalised
@@ -78,6 +80,9 @@ landed_since_last_run as (
     where loaded_at > (
         select coalesce(max(loaded_at), cast('1900-01-01' as timestamp with time zone)) from {{ this }}
     )
+        {% if backfill_window_given() %}
+        or {{ in_backfill_window(local_date('responded_at')) }}
+        {% endif %}
     {% endif %}
 
 ),

@@ -4,11 +4,12 @@
         unique_key='response_key',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        pre_hook="{{ delete_backfill_window('responded_date') }}",
     )
 }}
 
 -- Every rating with its customer (null when the response matched no CRM customer). Incremental: a run
--- takes the responses conformed since the last run.
+-- takes the responses conformed since the last run, and a backfill every response of its window's days.
 with
 
 conformed_responses as (
@@ -18,6 +19,9 @@ conformed_responses as (
     where conformed_at > (
         select coalesce(max(conformed_at), cast('1900-01-01' as timestamp with time zone)) from {{ this }}
     )
+        {% if backfill_window_given() %}
+        or {{ in_backfill_window('responded_date') }}
+        {% endif %}
     {% endif %}
 
 ),

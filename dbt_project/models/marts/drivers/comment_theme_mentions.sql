@@ -1,11 +1,30 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='response_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ delete_backfill_window('responded_date') }}",
+            "{{ delete_reconformed_responses() }}",
+        ],
+    )
+}}
+
 -- Every comment tagged with the themes it mentions: one row per response and theme. A comment is
 -- matched against the patterns of its response's language; when that language is unknown or not in
 -- the taxonomy, against every language's, and the language with the most matching themes is taken.
+-- Incremental: a run tags the responses conformed since the last run (their earlier rows go first).
 with
 
 conformed_responses as (
 
     select * from {{ ref('int_responses_conformed') }}
+    {% if is_incremental() %}
+    where conformed_at > (
+        select coalesce(max(conformed_at), cast('1900-01-01' as timestamp with time zone)) from {{ this }}
+    )
+    {% endif %}
 
 ),
 
@@ -44,20 +63,27 @@ comments_with_language as (
 
 ),
 
+-- One scan per pattern, each pattern a constant (see comment_theme_patterns).
+{%- set patterns = comment_theme_patterns() %}
 matches as (
 
-    select distinct
-        comments_with_language.response_id,
-        theme_patterns.theme,
-        theme_patterns.language as pattern_language
+    {%- for pattern in patterns %}
+    select
+        response_id,
+        '{{ pattern["theme"] }}' as theme,
+        '{{ pattern["language"] }}' as pattern_language
 
     from comments_with_language
-    inner join theme_patterns
-        on (
-            comments_with_language.taxonomy_language is null
-            or comments_with_language.taxonomy_language = theme_patterns.language
-        )
-        and {{ matches_pattern('comments_with_language.comment', 'theme_patterns.pattern') }}
+    where (taxonomy_language is null or taxonomy_language = '{{ pattern["language"] }}')
+        and {{ matches_pattern('comment', "'" ~ (pattern["pattern"] | replace("'", "''")) ~ "'") }}
+
+    {% if not loop.last %}union{% endif %}
+    {%- else %}
+    select response_id, theme, language as pattern_language
+    from comments_with_language
+    cross join theme_patterns
+    where false
+    {%- endfor %}
 
 ),
 
@@ -79,6 +105,7 @@ language_votes as (
 final as (
 
     select distinct
+        comments_with_language.response_key,
         comments_with_language.response_id,
         matches.theme,
         coalesce(comments_with_language.taxonomy_language, language_votes.pattern_language)
@@ -92,7 +119,8 @@ final as (
         comments_with_language.customer_id,
         comments_with_language.score,
         comments_with_language.nps_category,
-        comments_with_language.comment
+        comments_with_language.comment,
+        comments_with_language.conformed_at
 
     from comments_with_language
     inner join language_votes

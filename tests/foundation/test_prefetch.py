@@ -1,0 +1,72 @@
+"""Extraction ahead of landing (ingestion/prefetch.py): same items in the same order, errors and
+early stops handled as in a plain loop, the caller's context seen by the producer."""
+import contextvars
+import threading
+import time
+
+import pytest
+
+from ingestion.prefetch import prefetched
+
+MARK: contextvars.ContextVar[str] = contextvars.ContextVar("mark", default="unset")
+
+
+def test_items_come_in_order_and_at_most_one_ahead():
+    produced = []
+
+    def numbers():
+        for number in range(6):
+            produced.append(number)
+            yield number
+
+    taken = []
+    for number in prefetched(numbers(), ahead=1):
+        time.sleep(0.05)  # the producer is free to run ahead meanwhile
+        # taken, plus one in the hand-off queue, plus one waiting to be put there
+        assert len(produced) <= len(taken) + 3
+        taken.append(number)
+
+    assert taken == list(range(6))
+
+
+def test_an_error_while_extracting_is_raised_after_the_items_before_it():
+    def failing():
+        yield 1
+        yield 2
+        raise ValueError("page 3 is broken")
+
+    taken = []
+    with pytest.raises(ValueError, match="page 3 is broken"):
+        for item in prefetched(failing()):
+            taken.append(item)
+
+    assert taken == [1, 2]
+
+
+def test_stopping_early_closes_the_extraction_in_its_own_thread():
+    closed_in = []
+
+    def endless():
+        try:
+            while True:
+                yield "page"
+        finally:
+            closed_in.append(threading.current_thread().name)
+
+    items = prefetched(endless())
+    assert next(items) == "page"
+    items.close()
+
+    assert closed_in == ["ingestion-prefetch"]
+    assert not any(t.name == "ingestion-prefetch" for t in threading.enumerate())
+
+
+def test_the_extraction_runs_in_the_callers_context():
+    def marks():
+        yield MARK.get()
+
+    token = MARK.set("set by the caller")
+    try:
+        assert list(prefetched(marks())) == ["set by the caller"]
+    finally:
+        MARK.reset(token)
