@@ -14,7 +14,9 @@ from orchestration.dbt import DBT_EXECUTABLE, DBT_PROJECT_DIR, dbt_environment, 
 
 def dbt_build(config_path: Path, full_refresh: bool) -> dict[str, Any]:
     config = load_config(config_path)
-    command = [DBT_EXECUTABLE, "build", "--quiet", "--vars", json.dumps(dbt_vars(config))]
+    command = [
+        DBT_EXECUTABLE, "build", "--quiet", "--vars", json.dumps(dbt_vars(config)), "--exclude-resource-type", "unit_test",
+    ]  # fmt: skip
     if full_refresh:
         command.append("--full-refresh")
     # Target and log folders of our own, so the project's (shared with other runs) are left alone.

@@ -44,7 +44,7 @@ def measure_size(size: int, workdir: Path, repeat: int, vendor_rate_limits: bool
     generation = repeated("generate", world=str(world), responses=size, end_date=END_DATE.isoformat())
     faults = Faults(enforce_rate_limits=vendor_rate_limits)
     with start_emulator(world, faults=faults) as emulator:
-        config = write_config(home, emulator.base_url)
+        config = write_config(home, emulator.base_url, vendor_rate_limits)
         full_refresh = repeated(
             "refresh", before=lambda: shutil.rmtree(data, ignore_errors=True), config=str(config), full_refresh=False
         )
@@ -68,7 +68,7 @@ def measure_size(size: int, workdir: Path, repeat: int, vendor_rate_limits: bool
         shutil.copytree(snapshot, data)
 
     with start_emulator(world, faults=faults) as emulator:
-        config = write_config(home, emulator.base_url)
+        config = write_config(home, emulator.base_url, vendor_rate_limits)
         nightly_refresh = repeated("refresh", before=restore, config=str(config), full_refresh=False)
     shutil.rmtree(snapshot)
     return SizeResults(

@@ -11,6 +11,7 @@ from ingestion.synthetic import WorldSpec, write_world
 from orchestration.demo import demo_config, write_csv_exports
 
 SEED = 1
+UNPACED_REQUESTS_PER_SECOND = 10_000  # far above what one client reaches
 
 
 def generate(world: Path, responses: int, end_date: date) -> dict[str, float]:
@@ -26,8 +27,15 @@ def generate(world: Path, responses: int, end_date: date) -> dict[str, float]:
     }
 
 
-def write_config(home: Path, emulator_url: str) -> Path:
-    """The demo's configuration (every emulated tool, the CRM and the CSV exports) under `home`."""
+def write_config(home: Path, emulator_url: str, vendor_rate_limits: bool = True) -> Path:
+    """The demo's configuration (every emulated tool, the CRM and the CSV exports) under `home`.
+    Without the vendors' rate limits the connectors' own pacing (which keeps them under those limits)
+    is lifted too, so that ingestion measures our code, as the bare loop does."""
+    config = demo_config(emulator_url)
+    if not vendor_rate_limits:
+        for source in config["sources"]:
+            if source["type"] != "csv":
+                source["http"] = {"requests_per_second": UNPACED_REQUESTS_PER_SECOND}
     path = home / "nps.yaml"
-    path.write_text(yaml.safe_dump(demo_config(emulator_url), sort_keys=False), encoding="utf-8")
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path

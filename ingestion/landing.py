@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ingestion.raw_tables import CURSORS_TABLE, QUARANTINE_TABLE, RAW_SCHEMA, RawTable
 from ingestion.suppression import drop_erased, ensure_suppression_table
 from ingestion.warehouse import Warehouse
@@ -118,6 +116,8 @@ def _upsert_records(
     loaded_at: datetime,
     counts: LandingCounts,
 ) -> None:
+    import pandas as pd  # here, not on import: the connectors' configs (nps.yaml) need only Batch
+
     frame = pd.DataFrame.from_records(records, columns=[*table.columns, "payload", "_modified_at"])
     for column, sql_type in table.columns.items():
         if sql_type == "json":
@@ -181,6 +181,8 @@ def _insert_quarantine(
     batch_id: str,
     loaded_at: datetime,
 ) -> int:
+    import pandas as pd
+
     frame = pd.DataFrame(
         {
             "_source": source,

@@ -11,10 +11,12 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where frames are made: `nps status` and the CLI start faster
+    import pandas as pd
 
 
 class Warehouse(Protocol):
@@ -82,6 +84,8 @@ class PostgresWarehouse:
             return cursor.fetchall() if cursor.description else []
 
     def query_frame(self, sql: str, params: tuple | list = ()) -> pd.DataFrame:
+        import pandas as pd
+
         with self.con.cursor() as cursor:
             cursor.execute(sql.replace("?", "%s"), tuple(params))
             return pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description])

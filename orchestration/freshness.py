@@ -14,14 +14,11 @@ from dagster_dbt import get_asset_key_for_model
 
 from ingestion.warehouse import open_warehouse
 from orchestration.config import NpsConfig
-from orchestration.dbt import dbt_project, nps_dbt_models, published_models
+from orchestration.dbt import dbt_project, nps_dbt_models
+from orchestration.freshness_rules import NEWEST_RESPONSE_CHECK, keeps_current, refresh_window, refreshed_models
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import NpsSettings
 
-INGESTION_GROUP = "ingestion"
-REPORTING_DATABASE = dg.AssetKey("reporting_database")
-CUSTOMER_DATABASE_MODELS = ("customers", "customer_ratings")
-NEWEST_RESPONSE_CHECK = "newest_response_recent"
 # model -> how to read its newest response: a timestamp column, or the newest day of a daily grain
 NEWEST_RESPONSE_SQL = {
     "customer_ratings": "select max(responded_at) from {relation}",
@@ -30,29 +27,20 @@ NEWEST_RESPONSE_SQL = {
 
 
 def refresh_policy(config: NpsConfig) -> dg.FreshnessPolicy:
-    return dg.FreshnessPolicy.time_window(
-        fail_window=timedelta(hours=config.quality.freshness.max_refresh_age_hours)
-    )
+    return dg.FreshnessPolicy.time_window(fail_window=refresh_window(config))
 
 
 def with_freshness_policies(assets: list, config: NpsConfig) -> list:
     """The assets, those the nightly refresh keeps current with the refresh policy."""
     policy = refresh_policy(config)
-    watched = {REPORTING_DATABASE, *_mart_keys(dbt_project.manifest_path)}
+    models = refreshed_models(dbt_project.manifest_path)
 
     def apply(spec: dg.AssetSpec) -> dg.AssetSpec:
-        if spec.key in watched or spec.group_name == INGESTION_GROUP:
+        if keeps_current(spec.key.path, models):
             return dg.apply_freshness_policy(spec, policy)
         return spec
 
     return list(dg.map_asset_specs(apply, assets))
-
-
-def _mart_keys(manifest_path: Path) -> list[dg.AssetKey]:
-    """The published models and the customer database's, those the project has."""
-    names = {model["name"] for model in published_models(manifest_path)} | set(CUSTOMER_DATABASE_MODELS)
-    models = _model_relations(manifest_path)
-    return [get_asset_key_for_model([nps_dbt_models], name) for name in sorted(names & set(models))]
 
 
 def _model_relations(manifest_path: Path) -> dict[str, str]:

@@ -1,7 +1,9 @@
 """`nps status`: the last runs, the last one's outcome, each refreshed asset's freshness, the latest
 result of every check, the warehouse pool, the sources' newest data and what reporting holds.
 
-Everything Dagster knows is read from its instance (SQLite or PostgreSQL), through its public API."""
+Everything Dagster knows is read from its instance (SQLite or PostgreSQL): the assets and checks a
+refresh has are those its runs planned, so status answers in seconds, without building the
+definitions (dagster-dbt, the manifest, maybe `dbt parse`: half a minute)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -17,6 +19,10 @@ if TYPE_CHECKING:
     import dagster as dg
 
 RECENT_RUNS = 5
+# How many of the job's runs back the newest one of all of it is looked for (see planned_keys).
+PLANNED_RUNS = 20
+# The manifest the definitions are built from (orchestration.dbt's DbtProject), read as JSON.
+DBT_MANIFEST = Path(__file__).resolve().parents[1] / "dbt_project" / "target" / "manifest.json"
 
 
 def render_status(config_path: Path, config: NpsConfig, now: datetime | None = None) -> str:
@@ -24,10 +30,10 @@ def render_status(config_path: Path, config: NpsConfig, now: datetime | None = N
     prepare_environment(config_path, config)
     import dagster as dg
 
-    from orchestration.definitions import build_definitions
+    from orchestration.freshness_rules import keeps_current, refresh_window, refreshed_models
 
     now = now or datetime.now(UTC)
-    asset_graph = build_definitions(config_path).resolve_asset_graph()
+    models = refreshed_models(DBT_MANIFEST) if DBT_MANIFEST.exists() else set()
     # The general reporting database, then the restricted one (employee-level results).
     if config.warehouse.type == "postgres":
         dsn = config.warehouse.dsn
@@ -35,10 +41,12 @@ def render_status(config_path: Path, config: NpsConfig, now: datetime | None = N
     else:
         reporting = [*_reporting_lines(config.reporting.path), *_reporting_lines(config.reporting.restricted_path)]
     with dg.DagsterInstance.get() as instance:
+        assets, checks = planned_keys(instance)
+        watched = [key for key in assets if keeps_current(key.path, models)]
         dagster_lines = [
             *run_lines(instance), "", *_last_run_lines(instance), "",
-            *freshness_lines(instance, asset_graph, now), "",
-            *check_summary_lines(instance, asset_graph), "",
+            *freshness_lines(instance, watched, checks, refresh_window(config), now), "",
+            *check_summary_lines(instance, checks), "",
             *pool_lines(instance, one_writer=config.warehouse.type == "duckdb"),
         ]  # fmt: skip
     return "\n".join([*dagster_lines, "", *_source_lines(config), "", *reporting])
@@ -57,31 +65,56 @@ def run_lines(instance: dg.DagsterInstance, limit: int = RECENT_RUNS) -> list[st
     return lines
 
 
-def freshness_lines(instance: dg.DagsterInstance, asset_graph, now: datetime) -> list[str]:
-    """Each asset with a freshness policy: its last materialization, how old, and whether late as
-    Dagster's time-window policy judges it (ok, WARN past warn_window, LATE past fail_window); with
-    the newest response in it where a check measures that."""
+def planned_keys(instance: dg.DagsterInstance, job_name: str | None = None) -> tuple[list, list]:
+    """The asset keys and check keys the job's runs planned, from the newest back to the newest run
+    of all of it (not a selection of its assets): what a refresh materializes and checks now. Read
+    from the runs' stored execution plans."""
     import dagster as dg
 
-    from orchestration.freshness import NEWEST_RESPONSE_CHECK
+    from orchestration.jobs import NIGHTLY_REFRESH
 
-    policies = {
-        key: asset_graph.get(key).freshness_policy
-        for key in sorted(asset_graph.get_all_asset_keys(), key=lambda key: key.to_user_string())
-        if asset_graph.get(key).freshness_policy is not None
-    }
-    if not policies:
-        return []
-    records = {record.asset_entry.asset_key: record for record in instance.get_asset_records(list(policies))}
-    newest, _ = latest_check_results(
-        instance, [key for key in asset_graph.asset_check_keys if key.name == NEWEST_RESPONSE_CHECK]
+    filters = dg.RunsFilter(job_name=job_name or NIGHTLY_REFRESH)
+    assets, checks = set(), set()
+    for record in instance.get_run_records(filters, limit=PLANNED_RUNS):
+        run = record.dagster_run
+        if run.execution_plan_snapshot_id is None:
+            continue
+        for step in instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id).steps:
+            for output in step.outputs:
+                if output.properties is None:
+                    continue
+                if output.properties.asset_check_key is not None:
+                    checks.add(output.properties.asset_check_key)
+                elif output.properties.asset_key is not None:
+                    assets.add(output.properties.asset_key)
+        if not run.asset_selection:
+            break
+    return (
+        sorted(assets, key=lambda key: key.to_user_string()),
+        sorted(checks, key=lambda key: (key.asset_key.to_user_string(), key.name)),
     )
-    windows = sorted({window for window in map(_fail_window, policies.values()) if window is not None})
+
+
+def freshness_lines(
+    instance: dg.DagsterInstance, keys: list, check_keys: list, fail_window: timedelta, now: datetime
+) -> list[str]:
+    """Each asset the refresh keeps current (it has that freshness policy): its last
+    materialization, how old, and whether late as Dagster's time-window policy judges it (LATE past
+    fail_window); with the newest response in it where a check (of check_keys) measures that."""
+    import dagster as dg
+
+    from orchestration.freshness_rules import NEWEST_RESPONSE_CHECK
+
+    if not keys:
+        return []
+    keys = sorted(keys, key=lambda key: key.to_user_string())
+    records = {record.asset_entry.asset_key: record for record in instance.get_asset_records(keys)}
+    newest, _ = latest_check_results(instance, [key for key in check_keys if key.name == NEWEST_RESPONSE_CHECK])
     lines = [
-        f"Freshness (late: not materialized for {', '.join(_duration(w.total_seconds()) for w in windows)}):",
+        f"Freshness (late: not materialized for {_duration(fail_window.total_seconds())}):",
         f"  {'asset':<40} {'materialized (UTC)':<20} {'age':>7}  state",
     ]
-    for key, policy in policies.items():
+    for key in keys:
         record = records.get(key)
         entry = record.asset_entry.last_materialization if record else None
         if entry is None:
@@ -89,7 +122,8 @@ def freshness_lines(instance: dg.DagsterInstance, asset_graph, now: datetime) ->
             continue
         age = now - datetime.fromtimestamp(entry.timestamp, UTC)
         when = _time(entry.timestamp).removesuffix(" UTC")
-        line = f"  {key.to_user_string():<40} {when:<20} {_duration(age.total_seconds()):>7}  {_freshness_state(policy, age)}"
+        state = "LATE" if age >= fail_window else "ok"
+        line = f"  {key.to_user_string():<40} {when:<20} {_duration(age.total_seconds()):>7}  {state}"
         result = newest.get(dg.AssetCheckKey(key, NEWEST_RESPONSE_CHECK))
         if result is not None:
             evaluation = _evaluation(result)
@@ -98,31 +132,12 @@ def freshness_lines(instance: dg.DagsterInstance, asset_graph, now: datetime) ->
     return lines
 
 
-def _fail_window(policy) -> timedelta | None:
-    """A time-window policy's; other kinds (cron) are judged by Dagster's daemon, in the UI."""
-    window = getattr(policy, "fail_window", None)
-    return window.to_timedelta() if window is not None else None
-
-
-def _freshness_state(policy, age: timedelta) -> str:
-    """Dagster's TimeWindowFreshnessPolicy verdict (its daemon shows the same in the UI)."""
-    fail_window = _fail_window(policy)
-    if fail_window is None:
-        return "see the UI"
-    if age >= fail_window:
-        return "LATE"
-    if policy.warn_window is not None and age >= policy.warn_window.to_timedelta():
-        return "WARN"
-    return "ok"
-
-
-def check_summary_lines(instance: dg.DagsterInstance, asset_graph) -> list[str]:
+def check_summary_lines(instance: dg.DagsterInstance, keys: list) -> list[str]:
     """The latest result of every asset check: counted when it passed, listed when it did not
     (severity, when, run, what failed); and how many their latest run planned but did not evaluate
     (an upstream step or blocking check failed) or never ran."""
     import dagster as dg
 
-    keys = sorted(asset_graph.asset_check_keys, key=lambda key: (key.asset_key.to_user_string(), key.name))
     if not keys:
         return []
     results, not_evaluated = latest_check_results(instance, keys)
@@ -263,7 +278,10 @@ def _last_run_lines(instance: dg.DagsterInstance) -> list[str]:
         f"  started: {_time(record.start_time)}  ended: {_time(record.end_time)}",
     ]
     failures, warnings, planned, materialized = [], [], set(), set()
-    for event in instance.all_logs(run.run_id):
+    # Only the events read here: a refresh logs thousands more (dbt's output), slow to load.
+    kinds = {dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+             dg.DagsterEventType.ASSET_MATERIALIZATION, dg.DagsterEventType.ASSET_CHECK_EVALUATION}  # fmt: skip
+    for event in instance.all_logs(run.run_id, of_type=kinds):
         dagster_event = event.dagster_event
         if dagster_event is None:
             continue

@@ -150,7 +150,9 @@ def _date_filter(body: dict[str, Any], name: str) -> datetime | None:
 
 
 def _recorded_within(row: dict[str, Any], start: datetime | None, end: datetime | None) -> bool:
-    """startDate is inclusive, endDate exclusive."""
+    """startDate is inclusive, endDate exclusive; without them every response is exported."""
+    if start is None and end is None:
+        return True
     recorded = moment(row, "responded_at")
     return recorded is not None and (start is None or recorded >= start) and (end is None or recorded < end)
 

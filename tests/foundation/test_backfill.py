@@ -140,3 +140,11 @@ def test_refresh_names_a_bad_backfill_range_before_running_anything(tmp_path, ar
     assert result.exit_code != 0
     assert message in result.output
     assert not (tmp_path / "data").exists()  # refused before anything ran
+
+
+def test_the_first_day_partition_must_lie_in_the_past():
+    from orchestration.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"backfill.start_date: Value error, \d{4}-\d\d-\d\d is too recent"):
+        parse_config({"backfill": {"start_date": date.today().isoformat()}}, home=Path("."))
+    assert parse_config({}, home=Path(".")).backfill.start_date == date(2020, 1, 1)

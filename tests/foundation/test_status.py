@@ -1,6 +1,7 @@
 """`nps status` read from Dagster's instance (SQLite and PostgreSQL): the last runs, each refreshed
-asset's freshness, the latest result of every check, and the warehouse pool; and the pool itself:
-one slot on DuckDB, so a second run's warehouse steps wait for the first's."""
+asset's freshness, the latest result of every check, and the warehouse pool, knowing the assets and
+checks from what the refresh planned (not from the definitions: too slow to build); and the pool
+itself: one slot on DuckDB, so a second run's warehouse steps wait for the first's."""
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -13,25 +14,26 @@ from orchestration import status
 from orchestration.config import load_config
 from orchestration.environment import prepare_environment
 from orchestration.freshness import newest_response_moment
+from orchestration.freshness_rules import keeps_current
 from orchestration.pools import WAREHOUSE_POOL, refresh_tags, release_slots_of_dead_refreshes
 from orchestration.progress import _describe
 from tests.conftest import write_config
 
-POLICY = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=26))
+REFRESH_WINDOW = timedelta(hours=26)
 
 
-@dg.asset(key=["raw", "csv", "responses"], freshness_policy=POLICY, pool=WAREHOUSE_POOL)
+@dg.asset(key=["raw", "csv", "responses"], pool=WAREHOUSE_POOL)
 def raw_responses() -> None:
     pass
 
 
-@dg.asset(key=["marts", "nps_overall"], deps=[raw_responses], freshness_policy=POLICY, pool=WAREHOUSE_POOL)
+@dg.asset(key=["marts", "nps_overall"], deps=[raw_responses], pool=WAREHOUSE_POOL)
 def nps_overall(context: dg.AssetExecutionContext) -> None:
     if context.run.tags.get("break") == "mart":
         raise RuntimeError("the mart broke")
 
 
-@dg.asset(key="reporting_database", deps=[nps_overall], freshness_policy=POLICY)
+@dg.asset(key="reporting_database", deps=[nps_overall])
 def reporting_database() -> None:
     pass
 
@@ -80,18 +82,28 @@ def instance(request, tmp_path, monkeypatch):
         yield instance
 
 
-def execute(instance, **tags) -> dg.ExecuteInProcessResult:
-    return DEFS.resolve_job_def("tiny_refresh").execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+def execute(instance, asset_selection=None, **tags) -> dg.ExecuteInProcessResult:
+    return DEFS.resolve_job_def("tiny_refresh").execute_in_process(
+        instance=instance, tags=tags, asset_selection=asset_selection, raise_on_error=False
+    )
+
+
+def graph_keys() -> tuple[list, list]:
+    """The assets the refresh keeps current (of all here, reporting_database included though the
+    job leaves it out: it never ran), and all checks."""
+    graph = DEFS.resolve_asset_graph()
+    watched = [key for key in graph.get_all_asset_keys() if keeps_current(key.path, {"nps_overall"})]
+    return watched, sorted(graph.asset_check_keys, key=lambda key: (key.asset_key.to_user_string(), key.name))
 
 
 def test_status_shows_runs_freshness_and_the_latest_result_of_every_check(instance):
-    graph = DEFS.resolve_asset_graph()
+    watched, check_keys = graph_keys()
     first = execute(instance)
     now = datetime.now(UTC)
 
     runs = status.run_lines(instance)
-    freshness = status.freshness_lines(instance, graph, now)
-    checks = status.check_summary_lines(instance, graph)
+    freshness = status.freshness_lines(instance, watched, check_keys, REFRESH_WINDOW, now)
+    checks = status.check_summary_lines(instance, check_keys)
 
     assert runs[0] == "Runs (latest 1):"
     assert runs[2].startswith(f"  {first.run_id[:8]}  tiny_refresh ") and runs[2].endswith("  SUCCESS")
@@ -106,16 +118,16 @@ def test_status_shows_runs_freshness_and_the_latest_result_of_every_check(instan
     assert checks[1].endswith(f"  run {first.run_id[:8]}  1 failed: daily_volume_within_band")
     assert checks[2].startswith("  WARN   marts/nps_overall: newest_response_recent  ")
     # A day and a bit later, without a run since, the materialized assets are late.
-    marts, raw, reporting = status.freshness_lines(instance, graph, now + timedelta(hours=27))[2:]
+    marts, raw, reporting = status.freshness_lines(instance, watched, check_keys, REFRESH_WINDOW, now + timedelta(hours=27))[2:]
     assert " 27h00m  LATE; newest response" in marts and raw.endswith(" 27h00m  LATE") and reporting.endswith("NEVER")
 
 
 def test_checks_a_failed_run_did_not_evaluate_keep_their_previous_result(instance):
-    graph = DEFS.resolve_asset_graph()
+    _, check_keys = graph_keys()
     execute(instance)
     broken = execute(instance, **{"break": "mart"})
 
-    checks = status.check_summary_lines(instance, graph)
+    checks = status.check_summary_lines(instance, check_keys)
     runs = status.run_lines(instance)
 
     assert not broken.success
@@ -124,6 +136,30 @@ def test_checks_a_failed_run_did_not_evaluate_keep_their_previous_result(instanc
         "2 not evaluated by their latest run"
     )
     assert runs[0] == "Runs (latest 2):" and runs[2].endswith("  FAILURE") and runs[3].endswith("  SUCCESS")
+
+
+def test_status_takes_the_assets_and_checks_from_the_newest_run_of_the_whole_job_on(instance):
+    assert status.planned_keys(instance, "tiny_refresh") == ([], [])
+    execute(instance)
+    execute(instance, asset_selection=[raw_responses.key])  # a run of part of the job, since
+
+    assets, checks = status.planned_keys(instance, "tiny_refresh")
+
+    assert [key.to_user_string() for key in assets] == ["marts/nps_overall", "raw/csv/responses"]
+    assert [(key.asset_key.to_user_string(), key.name) for key in checks] == [
+        ("marts/nps_overall", "gx_nps_mart_valid"),
+        ("marts/nps_overall", "newest_response_recent"),
+        ("raw/csv/responses", "gx_daily_volume"),
+    ]
+    assert status.planned_keys(instance) == ([], [])  # no nightly_refresh run here
+
+
+def test_the_refresh_keeps_current_the_loads_the_published_and_customer_models_and_reporting():
+    models = {"nps_overall", "customers"}
+    kept = [["raw", "csv", "responses"], ["marts", "nps_overall"], ["customers", "customers"], ["reporting_database"]]
+    not_kept = [["intermediate", "int_responses_conformed"], ["marts", "nps_value_model"], ["nps_report"]]
+    assert all(keeps_current(path, models) for path in kept)
+    assert not any(keeps_current(path, models) for path in not_kept)
 
 
 def test_the_generated_dagster_yaml_gives_the_warehouse_pool_one_slot_on_duckdb_only(tmp_path, monkeypatch):

@@ -3,6 +3,7 @@ so a test can kill the refresh (SIGKILL) without killing the APIs it reads, or s
 Also what a complete load of that world lands and publishes, computed from the world's files."""
 from __future__ import annotations
 
+import json
 import math
 import os
 import signal
@@ -24,6 +25,7 @@ import pytest
 from ingestion.connectors import CONNECTORS
 from ingestion.connectors.hubspot import LIST_LIMIT
 from ingestion.emulators import EmulatorServer, Faults, start_emulator
+from ingestion.emulators.common import decode_token
 from ingestion.emulators.server import Request, Response
 from ingestion.ingest import LANDING_BATCH_RECORDS
 from ingestion.synthetic import WorldSpec, write_world
@@ -75,15 +77,21 @@ class DemoHome:
 
 
 @contextmanager
-def served_demo_home(home: Path, faults: Faults) -> Iterator[DemoHome]:
-    """The demo's world, sources and nps.yaml in `home`, its APIs served by an emulator in this process."""
+def served_demo_home(
+    home: Path, faults: Faults, warehouse: dict | None = None, http: dict = FAST_HTTP
+) -> Iterator[DemoHome]:
+    """The demo's world, sources and nps.yaml in `home`, its APIs served by an emulator in this
+    process; `warehouse`: nps.yaml's section, when not the demo's DuckDB file; `http`: every API
+    source's settings."""
     write_world(WorldSpec(seed=7, responses=WORLD_RESPONSES, end_date=datetime.now(UTC).date() - timedelta(days=1)), home / "world")
     write_csv_exports(home / "world")
     with start_emulator(home / "world", faults=faults) as server:
         config = demo_config(server.base_url)
+        if warehouse is not None:
+            config["warehouse"] = warehouse
         for source in config["sources"]:
             if "base_url" in source:
-                source["http"] = dict(FAST_HTTP)
+                source["http"] = dict(http)
             if source["type"] == "qualtrics":
                 source["poll_seconds"] = 0
         write_config(home, config)
@@ -169,8 +177,8 @@ def running(pid: int) -> bool:
 
 class AfterFirstDealsBatch:
     """Runs `action` on every request of HubSpot's deal list for a page after those of the first
-    landing batch. Pages are fetched as the load goes, so by the first such request that batch has
-    landed with its cursor. `action` may return the reply to send instead of the page."""
+    landing batch; `action` may return the reply to send instead of the page. Pages are fetched a
+    batch ahead of landing: the first batch may still be landing then, but no later one can land."""
 
     PAGES = math.ceil(LANDING_BATCH_RECORDS / LIST_LIMIT)
 
@@ -195,6 +203,46 @@ class AfterFirstDealsBatch:
         return self._original(request)
 
 
+def killing_once(refresh: RefreshProcess, landed: Callable[[], bool], timeout: float = RUN_SECONDS) -> Callable[[], None]:
+    """An AfterFirstDealsBatch action: the page asked for waits until `landed()`, then the refresh
+    is killed (after `timeout` regardless; the checks that follow then say what had not landed)."""
+
+    def kill() -> None:
+        deadline = time.monotonic() + timeout
+        while not landed() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        refresh.kill()
+
+    return kill
+
+
+def committed_to_duckdb(warehouse: Path) -> Callable[[], bool]:
+    """Whether a commit is in DuckDB's write-ahead log, whole: DuckDB writes the log at commit only
+    (a clean close checks it in and removes it), so with the load waiting for a page, a log that has
+    not grown for a second holds its landed batch."""
+    log = warehouse.with_name(warehouse.name + ".wal")
+    seen = {"size": 0, "at": time.monotonic()}
+
+    def committed() -> bool:
+        try:
+            size = log.stat().st_size
+        except FileNotFoundError:
+            size = 0
+        if size != seen["size"]:
+            seen.update(size=size, at=time.monotonic())
+        return size > 0 and time.monotonic() - seen["at"] >= 1.0
+
+    return committed
+
+
+def has_rows(dsn: str, table: str) -> Callable[[], bool]:
+    def landed() -> bool:
+        with querying(dsn) as query:
+            return query(f"select count(*) from {table}")[0][0] > 0
+
+    return landed
+
+
 # --- What a complete load of the world lands and publishes --------------------------------------
 
 
@@ -208,33 +256,51 @@ def world_raw_counts(home: DemoHome) -> dict[str, int]:
     return counts
 
 
-def raw_state(warehouse: Path) -> dict[str, tuple[int, int]]:
-    """raw table -> (rows, distinct natural keys), for the tables of the demo's sources. Opened
+@contextmanager
+def querying(warehouse: Path | str) -> Iterator[Callable[..., list[tuple]]]:
+    """`query(sql, params)` on a DuckDB warehouse file or a PostgreSQL DSN. The file is opened
     read-only: a write-ahead log a killed process left is replayed in memory, and left for the next
     writer to check in."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+    if isinstance(warehouse, Path):
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            yield lambda sql, params=(): con.execute(sql, list(params)).fetchall()
+        finally:
+            con.close()
+        return
+    import psycopg2
+
+    con = psycopg2.connect(warehouse)
+    con.autocommit = True
+
+    def query(sql: str, params=()) -> list[tuple]:
+        with con.cursor() as cursor:
+            cursor.execute(sql.replace("?", "%s"), tuple(params))
+            return cursor.fetchall()
+
     try:
-        existing = {name for (name,) in con.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()}
+        yield query
+    finally:
+        con.close()
+
+
+def raw_state(warehouse: Path | str) -> dict[str, tuple[int, int]]:
+    """raw table -> (rows, distinct natural keys), for the tables of the demo's sources."""
+    with querying(warehouse) as query:
+        existing = {name for (name,) in query("select table_name from information_schema.tables where table_schema = 'raw'")}
         state = {}
         for connector_type in ("csv", "qualtrics", "surveymonkey", "typeform", "delighted", "hubspot"):
             for table in CONNECTORS[connector_type].tables.values():
                 if table.name in existing:
                     key = ", ".join(table.key)
-                    state[table.name] = con.execute(
-                        f"select count(*), count(distinct ({key})) from {table.qualified_name}"
-                    ).fetchone()
+                    state[table.name] = query(f"select count(*), count(distinct ({key})) from {table.qualified_name}")[0]
         return state
-    finally:
-        con.close()
 
 
-def read_cursor_of(warehouse: Path, source: str, object_name: str) -> str | None:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        row = con.execute("select cursor from raw.cursors where _source = ? and object = ?", [source, object_name]).fetchone()
-        return row[0] if row else None
-    finally:
-        con.close()
+def read_cursor_of(warehouse: Path | str, source: str, object_name: str) -> str | None:
+    with querying(warehouse) as query:
+        rows = query("select cursor from raw.cursors where _source = ? and object = ?", [source, object_name])
+    return rows[0][0] if rows else None
 
 
 def assert_no_duplicates(state: dict[str, tuple[int, int]]) -> None:
@@ -242,10 +308,21 @@ def assert_no_duplicates(state: dict[str, tuple[int, int]]) -> None:
     assert duplicated == {}, f"records landed twice: {duplicated}"
 
 
-def assert_lands_the_world(home: DemoHome) -> None:
-    state = raw_state(home.warehouse)
+def assert_deals_stopped_between_batches(home: DemoHome, warehouse: Path | str) -> None:
+    """HubSpot's deals stopped after a landing batch: some landed, with a cursor that moved with what
+    landed and not past it (the page it asks for next starts after those rows)."""
+    deals, world = raw_state(warehouse)["hubspot__deals"][0], world_raw_counts(home)["hubspot__deals"]
+    assert 0 < deals < world, f"{deals} of the world's {world} deals landed"
+    cursor = json.loads(read_cursor_of(warehouse, "hubspot", "deals"))
+    assert decode_token(cursor["after"])["offset"] == deals, "the cursor moved past what landed"
+
+
+def assert_lands_the_world(home: DemoHome, warehouse: Path | str | None = None, but: str | None = None) -> None:
+    """Every raw table (but one, if named) holds exactly the world's records, none twice."""
+    state = raw_state(warehouse or home.warehouse)
     assert_no_duplicates(state)
-    assert {table: rows for table, (rows, _) in state.items() if rows} == world_raw_counts(home)
+    landed = {table: rows for table, (rows, _) in state.items() if rows and table != but}
+    assert landed == {table: n for table, n in world_raw_counts(home).items() if n and table != but}
 
 
 def reporting_snapshot(path: Path) -> tuple[str, dict[str, int]] | None:

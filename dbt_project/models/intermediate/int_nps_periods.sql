@@ -15,28 +15,29 @@ segment_shares as (
 
 ),
 
+-- Each grouping's counts per day and segment, only the columns the periods need: the five period
+-- grains below each read this, so it is kept as small as the daily counts allow.
 grouped_daily_counts as (
 
-    select 'overall' as grouping, 'overall' as group_key, daily_counts.*
+    {%- for grouping, key_column in [
+        ('overall', "'overall'"), ('product', 'product'), ('process', 'process'), ('employee', 'employee_id'),
+    ] %}
+    select
+        '{{ grouping }}' as grouping,
+        {{ key_column }} as group_key,
+        responded_date,
+        survey_type,
+        customer_segment,
+        cast(sum(responses) as {{ dbt.type_int() }}) as responses,
+        cast(sum(promoters) as {{ dbt.type_int() }}) as promoters,
+        cast(sum(passives) as {{ dbt.type_int() }}) as passives,
+        cast(sum(detractors) as {{ dbt.type_int() }}) as detractors
+
     from daily_counts
-
-    union all
-
-    select 'product' as grouping, product as group_key, daily_counts.*
-    from daily_counts
-    where product is not null
-
-    union all
-
-    select 'process' as grouping, process as group_key, daily_counts.*
-    from daily_counts
-    where process is not null
-
-    union all
-
-    select 'employee' as grouping, employee_id as group_key, daily_counts.*
-    from daily_counts
-    where employee_id is not null
+    where {{ key_column }} is not null
+    group by {{ key_column }}, responded_date, survey_type, customer_segment
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 

@@ -155,12 +155,11 @@ newly_identifiable as (
     from {{ this }} as conformed
     where not conformed.has_matched_customer
         and conformed.response_key not in (select response_key from keyed)
-        and exists (
-            select 1
-            from customer_identifiers
-            where customer_identifiers.identifier in (
-                conformed.crm_customer_id, conformed.customer_email_normalized
-            )
+        -- two lookups rather than one `identifier in (crm id, e-mail)`: an OR inside the join
+        -- condition compares every unmatched response with every identifier
+        and (
+            conformed.crm_customer_id in (select identifier from customer_identifiers)
+            or conformed.customer_email_normalized in (select identifier from customer_identifiers)
         )
 
 ),

@@ -191,34 +191,64 @@ cohorts as (
 ),
 
 -- The latest rating answered before the quarter start; relational wins a tie with transactional.
-ranked_ratings as (
+-- Each customer's ratings in time order, one per moment (the tie's winner), each standing until the
+-- next one: a quarter takes the rating whose span holds its start. Ranking the ratings once per
+-- customer, not once per customer and quarter, keeps this linear in the ratings.
+ratings_per_moment as (
 
     select
-        cohorts.customer_id,
-        cohorts.quarter_start_date,
-        ratings_utc.survey_type,
-        ratings_utc.nps_category,
-        ratings_utc.responded_at,
-        ratings_utc.responded_at_utc,
+        *,
         row_number() over (
-            partition by cohorts.customer_id, cohorts.quarter_start_date
-            order by
-                ratings_utc.responded_at_utc desc,
-                case when ratings_utc.survey_type = 'relational' then 0 else 1 end,
-                ratings_utc.response_id
-        ) as recency_rank
+            partition by customer_id, responded_at_utc
+            order by case when survey_type = 'relational' then 0 else 1 end, response_id
+        ) as tie_rank
 
-    from cohorts
-    inner join ratings_utc
-        on cohorts.customer_id = ratings_utc.customer_id
-        and ratings_utc.responded_at_utc < cohorts.quarter_start_at_utc
+    from ratings_utc
+
+),
+
+rating_spans as (
+
+    select
+        *,
+        lead(responded_at_utc) over (partition by customer_id order by responded_at_utc) as superseded_at_utc
+
+    from ratings_per_moment
+    where tie_rank = 1
 
 ),
 
 latest_ratings as (
 
-    select * from ranked_ratings
-    where recency_rank = 1
+    select
+        cohorts.customer_id,
+        cohorts.quarter_start_date,
+        rating_spans.survey_type,
+        rating_spans.nps_category,
+        rating_spans.responded_at,
+        rating_spans.responded_at_utc
+
+    from cohorts
+    inner join rating_spans
+        on cohorts.customer_id = rating_spans.customer_id
+        and rating_spans.responded_at_utc < cohorts.quarter_start_at_utc
+        and (
+            rating_spans.superseded_at_utc is null
+            or rating_spans.superseded_at_utc >= cohorts.quarter_start_at_utc
+        )
+
+),
+
+-- Won revenue per customer and calendar quarter (UTC): every window below is whole quarters.
+quarterly_revenue as (
+
+    select
+        customer_id,
+        {{ period_start('quarter', 'closed_at_utc') }} as closed_quarter_date,
+        sum(amount) as revenue
+
+    from won_deals
+    group by customer_id, {{ period_start('quarter', 'closed_at_utc') }}
 
 ),
 
@@ -228,23 +258,23 @@ deal_windows as (
         cohorts.customer_id,
         cohorts.quarter_start_date,
         sum(
-            case when won_deals.closed_at_utc >= cohorts.quarter_start_at_utc
-                and won_deals.closed_at_utc < cohorts.next_quarter_at_utc then won_deals.amount end
+            case when quarterly_revenue.closed_quarter_date = cohorts.quarter_start_date
+                then quarterly_revenue.revenue end
         ) as revenue_next_quarter,
         sum(
-            case when won_deals.closed_at_utc >= cohorts.quarter_start_at_utc
-                and won_deals.closed_at_utc < cohorts.next_year_at_utc then won_deals.amount end
+            case when quarterly_revenue.closed_quarter_date >= cohorts.quarter_start_date
+                then quarterly_revenue.revenue end
         ) as revenue_next_12_months,
         sum(
-            case when won_deals.closed_at_utc >= cohorts.previous_year_at_utc
-                and won_deals.closed_at_utc < cohorts.quarter_start_at_utc then won_deals.amount end
+            case when quarterly_revenue.closed_quarter_date < cohorts.quarter_start_date
+                then quarterly_revenue.revenue end
         ) as revenue_previous_12_months
 
     from cohorts
-    inner join won_deals
-        on cohorts.customer_id = won_deals.customer_id
-        and won_deals.closed_at_utc >= cohorts.previous_year_at_utc
-        and won_deals.closed_at_utc < cohorts.next_year_at_utc
+    inner join quarterly_revenue
+        on cohorts.customer_id = quarterly_revenue.customer_id
+        and quarterly_revenue.closed_quarter_date >= cast(cohorts.previous_year_at_utc as date)
+        and quarterly_revenue.closed_quarter_date < cast(cohorts.next_year_at_utc as date)
     group by cohorts.customer_id, cohorts.quarter_start_date
 
 ),
