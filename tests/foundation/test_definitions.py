@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from orchestration.dbt import ensure_manifest
+from orchestration.dbt import dbt_project, ensure_manifest
 from orchestration.definitions import build_definitions
+from orchestration.status import DBT_MANIFEST
 from tests.conftest import write_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,6 +29,13 @@ def test_definitions_wire_ingestion_dbt_checks_and_publish_into_the_nightly_job(
     mart_checks = {check for check in checks if check.asset_key.path[0] == "marts" and check.name.startswith("gx_")}
     assert {c.asset_key.to_user_string() for c in mart_checks} >= {"marts/nps_overall", "marts/nps_by_product"}
     assert all(defs.resolve_asset_graph().get_check_spec(check).blocking for check in mart_checks)
+    # the assets the refresh keeps current carry its freshness policy; `nps status` reads the same
+    # rule (freshness_rules.keeps_current) and the same manifest, without building the definitions
+    graph = defs.resolve_asset_graph()
+    policies = {key.to_user_string() for key in graph.get_all_asset_keys() if graph.get(key).freshness_policy}
+    assert {"raw/csv/responses", "marts/nps_overall", "customers/customers", "reporting_database"} <= policies
+    assert not policies & {"intermediate/int_responses_conformed", "staging/stg_csv__responses", "nps_report"}
+    assert DBT_MANIFEST == dbt_project.manifest_path
     schedule = defs.resolve_schedule_def("nightly_refresh_schedule")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "UTC")
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING

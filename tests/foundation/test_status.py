@@ -118,7 +118,8 @@ def test_status_shows_runs_freshness_and_the_latest_result_of_every_check(instan
     assert checks[1].endswith(f"  run {first.run_id[:8]}  1 failed: daily_volume_within_band")
     assert checks[2].startswith("  WARN   marts/nps_overall: newest_response_recent  ")
     # A day and a bit later, without a run since, the materialized assets are late.
-    marts, raw, reporting = status.freshness_lines(instance, watched, check_keys, REFRESH_WINDOW, now + timedelta(hours=27))[2:]
+    later = now + timedelta(hours=27)
+    marts, raw, reporting = status.freshness_lines(instance, watched, check_keys, REFRESH_WINDOW, later)[2:]
     assert " 27h00m  LATE; newest response" in marts and raw.endswith(" 27h00m  LATE") and reporting.endswith("NEVER")
 
 
