@@ -83,7 +83,8 @@ def served_demo_home(
     """The demo's world, sources and nps.yaml in `home`, its APIs served by an emulator in this
     process; `warehouse`: nps.yaml's section, when not the demo's DuckDB file; `http`: every API
     source's settings."""
-    write_world(WorldSpec(seed=7, responses=WORLD_RESPONSES, end_date=datetime.now(UTC).date() - timedelta(days=1)), home / "world")
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    write_world(WorldSpec(seed=7, responses=WORLD_RESPONSES, end_date=yesterday), home / "world")
     write_csv_exports(home / "world")
     with start_emulator(home / "world", faults=faults) as server:
         config = demo_config(server.base_url)
@@ -203,7 +204,9 @@ class AfterFirstDealsBatch:
         return self._original(request)
 
 
-def killing_once(refresh: RefreshProcess, landed: Callable[[], bool], timeout: float = RUN_SECONDS) -> Callable[[], None]:
+def killing_once(
+    refresh: RefreshProcess, landed: Callable[[], bool], timeout: float = RUN_SECONDS
+) -> Callable[[], None]:
     """An AfterFirstDealsBatch action: the page asked for waits until `landed()`, then the refresh
     is killed (after `timeout` regardless; the checks that follow then say what had not landed)."""
 
@@ -248,7 +251,8 @@ def has_rows(dsn: str, table: str) -> Callable[[], bool]:
 
 def world_raw_counts(home: DemoHome) -> dict[str, int]:
     """raw table -> how many records the world holds for it."""
-    counts = {f"{tool}__responses": n for tool, n in Counter(r["survey_tool"] for r in world_rows(home.world, "responses")).items()}
+    tools = Counter(row["survey_tool"] for row in world_rows(home.world, "responses"))
+    counts = {f"{tool}__responses": n for tool, n in tools.items()}
     for table, kind in {"companies": "customers", "contacts": "contacts", "deals": "deals"}.items():
         counts[f"hubspot__{table}"] = len(world_rows(home.world, kind))
     for table, activity_type in {"tasks": "task", "notes": "note"}.items():
@@ -345,8 +349,8 @@ def assert_publishes_the_world(home: DemoHome, today: date) -> None:
     the last full quarter by product."""
     responses = pd.concat(pd.read_csv(path) for path in sorted((home.world / "responses").glob("*.csv")))
     expected = {
-        survey_type: (len(group), int((group["score"] >= 9).sum()), int(group["score"].between(7, 8).sum()), int((group["score"] <= 6).sum()))
-        for survey_type, group in responses.groupby("survey_type")
+        survey_type: (len(scores), int((scores >= 9).sum()), int(scores.between(7, 8).sum()), int((scores <= 6).sum()))
+        for survey_type, scores in responses.groupby("survey_type")["score"]
     }
     quarter = last_full_quarter(today)
     con = duckdb.connect(str(home.data / "reporting.duckdb"), read_only=True)
