@@ -6,27 +6,18 @@ import pytest
 
 from ingestion.connectors.crm_tables import HUBSPOT_TABLES
 from ingestion.erasure import forget_customer
-from ingestion.ingest import all_raw_tables
-from ingestion.landing import Batch, QuarantineRecord, ensure_raw_tables, land_batch
+from ingestion.landing import Batch, QuarantineRecord, land_batch
 from ingestion.raw_tables import responses_table
 from ingestion.suppression import ErasureKeyError
-from ingestion.warehouse import DuckDBWarehouse, PostgresWarehouse
 
 RESPONSES, COMPANIES, CONTACTS, DEALS = (
     responses_table("qualtrics"), HUBSPOT_TABLES["companies"], HUBSPOT_TABLES["contacts"], HUBSPOT_TABLES["deals"],
 )  # fmt: skip
 
 
-@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
-def warehouse(request, tmp_path, monkeypatch):
+@pytest.fixture(autouse=True)
+def pseudonym_key(monkeypatch):
     monkeypatch.setenv("NPS_PSEUDONYM_KEY", "first-key")
-    if request.param == "duckdb":
-        warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
-    else:
-        warehouse = PostgresWarehouse(request.getfixturevalue("postgres_database"))
-    ensure_raw_tables(warehouse, all_raw_tables())
-    yield warehouse
-    warehouse.close()
 
 
 def record(table, modified: int = 1, **values) -> dict:

@@ -3,22 +3,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ingestion.landing import Batch, QuarantineRecord, ensure_raw_tables, land_batch, read_cursor
+from ingestion.landing import Batch, QuarantineRecord, land_batch, read_cursor
 from ingestion.raw_tables import responses_table
-from ingestion.warehouse import DuckDBWarehouse, PostgresWarehouse
 
 TABLE = responses_table("csv")
-
-
-@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
-def warehouse(request, tmp_path):
-    if request.param == "duckdb":
-        warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
-    else:
-        warehouse = PostgresWarehouse(request.getfixturevalue("postgres_database"))
-    ensure_raw_tables(warehouse, [TABLE])
-    yield warehouse
-    warehouse.close()
 
 
 def response(response_id: str, score: int, modified: int, comment: str | None = None) -> dict:

@@ -9,7 +9,7 @@ from ingestion.ingest import all_raw_tables
 from ingestion.landing import Batch, QuarantineRecord, ensure_raw_tables, land_batch
 from ingestion.raw_tables import responses_table
 from ingestion.retention import purge_raw_payloads
-from ingestion.warehouse import DuckDBWarehouse, PostgresWarehouse
+from ingestion.warehouse import DuckDBWarehouse
 from orchestration.cli import main
 from orchestration.config import ConfigError, parse_config
 from orchestration.retention import retention_assets
@@ -17,17 +17,6 @@ from tests.conftest import write_config
 
 TABLE = responses_table("csv")
 NOW = datetime.now(UTC)
-
-
-@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
-def warehouse(request, tmp_path):
-    if request.param == "duckdb":
-        warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
-    else:
-        warehouse = PostgresWarehouse(request.getfixturevalue("postgres_database"))
-    ensure_raw_tables(warehouse, all_raw_tables())
-    yield warehouse
-    warehouse.close()
 
 
 def response(response_id: str, modified: int, comment: str = "Slow app") -> dict:
