@@ -124,11 +124,6 @@ def _execute(
     from orchestration.pools import refresh_tags, release_slots_of_dead_refreshes
     from orchestration.resources import FULL_REFRESH_TAG
 
-    defs = build_definitions(config_path)
-    job = defs.resolve_job_def(NIGHTLY_REFRESH)
-    selection = None
-    if rebuild_only:
-        selection = [key for key in job.asset_layer.executable_asset_keys if key.path[0] != "raw"]
     tags = {FULL_REFRESH_TAG: str(full_refresh).lower(), **refresh_tags(config.data_dir)}
     partition_key = None
     if days is None:
@@ -138,6 +133,11 @@ def _execute(
     log_path = None if verbose else config.data_dir / "logs" / "refresh.log"
     with contextlib.ExitStack() as stack:
         instance = stack.enter_context(dg.DagsterInstance.get())
+        # Loaded with the instance entered: the definitions read its state storage.
+        job = build_definitions(config_path).resolve_job_def(NIGHTLY_REFRESH)
+        selection = None
+        if rebuild_only:
+            selection = [key for key in job.asset_layer.executable_asset_keys if key.path[0] != "raw"]
         release_slots_of_dead_refreshes(instance, config.data_dir)  # we hold the refresh lock
         if log_path is not None:
             log_path.parent.mkdir(parents=True, exist_ok=True)

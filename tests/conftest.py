@@ -19,6 +19,13 @@ def isolated_environment(tmp_path_factory, monkeypatch):
     dagster_home = tmp_path_factory.mktemp("dagster_home")
     (dagster_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
+    # Dagster keeps the entered instance's definitions-state storage in a context variable; a test
+    # that leaves it pointing at a disposed instance would break every later definitions load in
+    # this worker ("undefined DagsterInstance weakref"). Each test starts with none.
+    from dagster._core.storage.defs_state.base import set_defs_state_storage
+
+    with set_defs_state_storage(None):
+        yield
 
 
 def write_config(home: Path, config: dict) -> Path:

@@ -34,8 +34,12 @@ grouped_daily_counts as (
         cast(sum(detractors) as {{ dbt.type_int() }}) as detractors
 
     from daily_counts
+    {%- if grouping != 'overall' %}
     where {{ key_column }} is not null
     group by {{ key_column }}, responded_date, survey_type, customer_segment
+    {%- else %}
+    group by responded_date, survey_type, customer_segment
+    {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
