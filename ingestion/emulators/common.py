@@ -80,6 +80,9 @@ def bearer(request: Any) -> str | None:
     return header[7:] if header.startswith("Bearer ") else None
 
 
+_AFTER_ALL = float("inf")  # a record number after every other
+
+
 @dataclass(frozen=True)
 class SortedRows:
     """Rows in ascending order of (value, record number), for bisecting on the value."""
@@ -99,5 +102,3 @@ class SortedRows:
         end = len(self.keys) if high is None else bisect.bisect_left(self.keys, (high, -1 if high_open else _AFTER_ALL))
         return range(start, max(start, end))
 
-
-_AFTER_ALL = float("inf")  # a record number after every other

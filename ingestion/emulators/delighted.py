@@ -80,6 +80,9 @@ class Delighted(Vendor):
         expand = "person" in request.query.get("expand[]", [])
         return Response(200, [response(r, expand) for r in rows])
 
+    def warm(self) -> None:
+        self.index(by_updated=True)
+
     def index(self, by_updated: bool) -> SortedRows:
         def build() -> SortedRows:
             return SortedRows.of(self.world.select("responses", survey_tool="delighted"), _updated if by_updated else _created)

@@ -155,9 +155,20 @@ class HubSpot(Vendor):
             rows = [r for r in rows if _matches(self.properties(object_type, r), [{"filters": others}])]
         return rows, name
 
+    def warm(self) -> None:
+        for object_type, name in MODIFIED.items():
+            self.search_index(object_type, name)
+
     def search_index(self, object_type: str, name: str) -> SortedRows:
+        def value(row: dict[str, Any]) -> tuple:
+            if name == MODIFIED[object_type] and name not in (row.get("vendor_overrides") or {}):
+                # What _comparable makes of the property (whole seconds as ISO text), without
+                # building every property of every object: this index serves every increment.
+                return (1, row["_modified_at"].timestamp() * 1000)
+            return _comparable(self.properties(object_type, row).get(name))
+
         def build() -> SortedRows:
-            return SortedRows.of(self.rows(object_type), lambda r: _comparable(self.properties(object_type, r).get(name)))
+            return SortedRows.of(self.rows(object_type), value)
 
         return self.world.cached(OBJECTS[object_type], ("hubspot-search", object_type, name), build)
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ingestion.connectors.fields import RecordError, timestamp
-from ingestion.emulators.common import SURVEY_IDS, decode_token, deep_update, encode_token, iso_z, moment, nps_group, score_value
+from ingestion.emulators.common import SURVEY_IDS, SortedRows, decode_token, deep_update, encode_token, iso_z, moment, nps_group, score_value
 from ingestion.emulators.server import Request, Response, Vendor
 
 _START = re.compile(r"^/API/v3/surveys/([^/]+)/export-responses$")
@@ -85,25 +85,29 @@ class Qualtrics(Vendor):
         body = request.json() or {}
         if body.get("format") != "json":
             return envelope(400, f"format must be one of csv, tsv, spss, json, ndjson, xml; emulated: json (got {body.get('format')!r})", "INVALID_FORMAT")
-        since = 0
+        since: datetime | None = None
         if "continuationToken" in body:
             if set(body) - {"format", "continuationToken", "allowContinuation"}:
                 return envelope(400, "continuationToken cannot be combined with other filters", "INVALID_PARAMETERS")
             token = decode_token(str(body["continuationToken"]))
-            if not token or token.get("survey") != survey_id:
+            if not isinstance(token, dict) or token.get("survey") != survey_id:
                 return envelope(400, "invalid continuationToken", "INVALID_CONTINUATION_TOKEN")
-            since = int(token["seq"])
+            try:
+                since = timestamp(token.get("changed_after"), "continuationToken")
+            except RecordError:
+                return envelope(400, "invalid continuationToken", "INVALID_CONTINUATION_TOKEN")
         try:
             start, end = _date_filter(body, "startDate"), _date_filter(body, "endDate")
         except RecordError as problem:
             return envelope(400, str(problem), "INVALID_PARAMETERS")
         progress_id = "ES_" + uuid.uuid4().hex[:15]
         with self.world.lock:
-            rows = [
-                r for r in self.world.select("responses", survey_tool="qualtrics", survey_type=survey_type)
-                if r["_seq"] > since and _recorded_within(r, start, end)
-            ]  # fmt: skip
-            until = self.world.seq
+            index = self.index(survey_type)
+            changed = [index.rows[i] for i in index.span(since, low_open=True)]
+            rows = [r for r in changed if _recorded_within(r, start, end)]
+            # The next continuation exports what changes after the latest change seen now: a moment,
+            # not a counter, so it holds for the same survey served again (one day longer).
+            until = index.keys[-1][0] if index.keys else since
         self.exports[progress_id] = {
             "survey": survey_id, "rows": rows, "until": until, "polls": 0,
             "continuation": bool(body.get("allowContinuation") or "continuationToken" in body),
@@ -123,8 +127,21 @@ class Qualtrics(Vendor):
             self.files[file_id] = self.zip(survey_id, export["rows"])
         result: dict[str, Any] = {"fileId": file_id, "percentComplete": 100.0, "status": "complete"}
         if export["continuation"]:
-            result["continuationToken"] = encode_token({"survey": survey_id, "seq": export["until"]})
+            until = export["until"]
+            changed_after = until.isoformat() if until else None
+            result["continuationToken"] = encode_token({"survey": survey_id, "changed_after": changed_after})
         return envelope(200, result=result)
+
+    def warm(self) -> None:
+        for survey_type in SURVEY_IDS[self.name]:
+            self.index(survey_type)
+
+    def index(self, survey_type: str) -> SortedRows:
+        def build() -> SortedRows:
+            rows = self.world.select("responses", survey_tool="qualtrics", survey_type=survey_type)
+            return SortedRows.of(rows, lambda r: r["_modified_at"])
+
+        return self.world.cached("responses", ("qualtrics", survey_type), build)
 
     def file(self, survey_id: str, file_id: str) -> Response:
         content = self.files.get(file_id)

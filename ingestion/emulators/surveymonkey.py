@@ -122,6 +122,10 @@ class SurveyMonkey(Vendor):
             links["prev"] = f"{url}?{urlencode({**params, 'page': page - 1})}"
         return Response(200, {"data": data, "per_page": per_page, "page": page, "total": total, "links": links})
 
+    def warm(self) -> None:
+        for survey_type in SURVEY_IDS[self.name]:
+            self.index(survey_type)
+
     def index(self, survey_type: str) -> SortedRows:
         def build() -> SortedRows:
             rows = self.world.select("responses", survey_tool="surveymonkey", survey_type=survey_type)

@@ -91,6 +91,10 @@ class Typeform(Vendor):
         }
         return Response(200, body)
 
+    def warm(self) -> None:
+        for survey_type in SURVEY_IDS[self.name]:
+            self.index(survey_type)
+
     def index(self, survey_type: str) -> SortedRows:
         def build() -> SortedRows:
             rows = self.world.select("responses", survey_tool="typeform", survey_type=survey_type)

@@ -1,9 +1,8 @@
 """The emulated vendors' data: a synthetic world folder held in memory, plus the changes tests make.
 
-Every record carries `_modified_at` (when the vendor last saw it change), `_seq` (a global change
-counter, for export continuation tokens) and `_number`, from which each vendor derives its ids.
-Changes made after loading are stamped by `tick()`, which is always later than anything in the
-world, so incremental loads see them whatever the world's dates.
+Every record carries `_modified_at` (when the vendor last saw it change) and `_number`, from which
+each vendor derives its ids. Changes made after loading are stamped by `tick()`, which is always
+later than anything in the world, so incremental loads see them whatever the world's dates.
 
 A record's number is a function of its key alone (R2026100000001 -> 2026100000001, C00000002 -> 2),
 never of what else the world holds: the world one day longer drops its first day and adds a day,
@@ -15,16 +14,18 @@ Vendors serve pages from indexes built with `cached()`, kept until a record of t
 page costs a lookup, not a pass over the world.
 
 The world folder has no CRM activity; the CRM's follow-up tasks and notes on detractors
-(`activities`) are synthesised on load by `follow_up_activities` (see there).
+(`activities`) are synthesised on load by `follow_up_activities` (see there), as they stand at the
+end of the world's last day: nothing the world's staff will only do later is there yet.
 """
 from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import threading
 from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -63,7 +64,6 @@ def world_key(kind: str, number: int) -> str:
 @dataclass
 class EmulatedWorld:
     records: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
-    seq: int = 0
     clock: datetime = datetime(2000, 1, 1, tzinfo=UTC)
     lock: threading.RLock = field(default_factory=threading.RLock)
     _other_numbers: dict[str, dict[str, int]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
@@ -93,7 +93,7 @@ class EmulatedWorld:
                         world._put(kind, row, _world_modified_at(kind, row))
         shared.clear()
         customers = world.records["customers"]
-        for activity in follow_up_activities(world.select("responses"), customers):
+        for activity in follow_up_activities(world.select("responses"), customers, _world_end(folder)):
             world._put("activities", activity, _world_modified_at("activities", activity))
         return world
 
@@ -151,9 +151,8 @@ class EmulatedWorld:
                 others[key] = OTHER_NUMBERS_FROM + len(others)
                 self._other_keys[kind][others[key]] = key
             number = others[key]
-        self.seq += 1
         self._versions[kind] += 1
-        stored = {**row, "_modified_at": modified_at, "_seq": self.seq, "_number": number}
+        stored = {**row, "_modified_at": modified_at, "_number": number}
         self.records[kind][key] = stored
         self.clock = max(self.clock, modified_at.replace(microsecond=0))
         return stored
@@ -172,12 +171,25 @@ def _world_modified_at(kind: str, row: dict[str, Any]) -> datetime:
     return max(m for m in moments if m is not None).replace(microsecond=0)
 
 
-def follow_up_activities(responses: list[dict[str, Any]], customers: Collection[str]) -> list[dict[str, Any]]:
+def _world_end(folder: Path) -> datetime | None:
+    """The end of the world's last day (from truth.json), None for a folder without one."""
+    path = folder / "truth.json"
+    if not path.exists():
+        return None
+    last_day = date.fromisoformat(json.loads(path.read_text(encoding="utf-8"))["window"]["end"])
+    return datetime.combine(last_day + timedelta(days=1), time(), UTC)
+
+
+def follow_up_activities(
+    responses: list[dict[str, Any]], customers: Collection[str], as_of: datetime | None = None
+) -> list[dict[str, Any]]:
     """The CRM activity staff logged after detractors answered, decided by a hash of the response id
     (so every load of a world has the same activity). Of the detractors (score 0..6) whose customer
     the CRM knows: 50 % are followed up within 48 hours (2..45 h), 20 % late (50..121 h), 10 % have a
     follow-up task that is still open (created 1..24 h after), 20 % have nothing. A follow-up is a
-    completed task or (another hash bit, about half of them) a logged note."""
+    completed task or (another hash bit, about half of them) a logged note.
+    With `as_of`, as the CRM holds them then: what is logged later is missing, a task completed later
+    still open (the same world one day longer completes it, as a change after the day before)."""
     activities = []
     for row in responses:
         score, customer = (row.get("score") or "").strip(), row.get("customer_id") or ""
@@ -201,6 +213,10 @@ def follow_up_activities(responses: list[dict[str, Any]], customers: Collection[
             created = responded + timedelta(hours=1 + hours % 24)
             if done_after is not None:
                 created = min(created, responded + done_after)
+        if as_of is not None and created >= as_of:
+            continue  # not logged yet
+        if as_of is not None and done_after is not None and responded + done_after >= as_of:
+            done_after = None  # a task not completed yet
         activities.append({
             "activity_id": f"A-{row['response_id']}",
             "activity_type": "note" if is_note else "task",
