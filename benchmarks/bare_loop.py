@@ -1,10 +1,13 @@
-"""The ingestion baseline: fetch the pages a connector fetches with plain `requests`, parse the JSON
-and bulk-insert (id, modified, payload) into DuckDB in batches of the size landing uses. No
-validation, no upsert, no quarantine: what any loader must at least spend."""
+"""The ingestion baseline: fetch the pages a connector fetches with plain `requests` (the same
+requests, in the same order, so the same pages), parse the JSON and bulk-insert (id, modified,
+payload) into DuckDB in batches of the size landing uses. No validation, no upsert, no quarantine:
+what any loader must at least spend."""
 from __future__ import annotations
 
+import io
 import json
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,21 +19,30 @@ import requests
 from ingestion.connectors.hubspot import LIST_LIMIT, requested_properties
 from ingestion.emulators.common import SURVEY_IDS
 from ingestion.emulators.server import DEMO_TOKEN
-from ingestion.ingest import LANDING_BATCH_RECORDS
+from ingestion.ingest import LANDING_BATCH_RECORDS, LOAD_CHECKPOINT_THRESHOLD, ingest
+from ingestion.warehouse import open_warehouse
 from orchestration.config import load_config
 
 HEADERS = {"Authorization": f"Bearer {DEMO_TOKEN}"}
 
 
-def _get(session: requests.Session, url: str, params: dict[str, Any]) -> dict[str, Any]:
+def _get(session: requests.Session, url: str, params: dict[str, Any], raw: bool = False, **options: Any) -> Any:
     """A page, waiting out a 429 as the vendor asks (the emulator may enforce vendor rate limits)."""
+    return _send(session, "GET", url, raw, params=params, **{"headers": HEADERS, **options})
+
+
+def _post(session: requests.Session, url: str, body: Any, headers: dict[str, str]) -> Any:
+    return _send(session, "POST", url, False, json=body, headers=headers)
+
+
+def _send(session: requests.Session, method: str, url: str, raw: bool, **options: Any) -> Any:
     while True:
-        reply = session.get(url, params=params, headers=HEADERS, timeout=60)
+        reply = session.request(method, url, timeout=60, **options)
         if reply.status_code == 429:
             time.sleep(float(reply.headers.get("Retry-After", "1")))
             continue
         reply.raise_for_status()
-        return reply.json()
+        return reply.content if raw else reply.json()
 
 
 def hubspot_deals(session: requests.Session, base_url: str, config_path: Path) -> Iterator[tuple[str, str, str]]:
@@ -66,20 +78,96 @@ def typeform_responses(session: requests.Session, base_url: str, config_path: Pa
             params["before"] = items[-1]["token"]
 
 
-LOOPS = {"hubspot/deals": hubspot_deals, "typeform/responses": typeform_responses}
+def delighted_responses(session: requests.Session, base_url: str, config_path: Path) -> Iterator[tuple[str, str, str]]:
+    """Oldest change first; each request starts at the last updated_at seen, as the connector does."""
+    per_page, since, page = 100, None, 1
+    while True:
+        params: dict[str, Any] = {"per_page": per_page, "page": page, "order": "asc:updated_at", "expand[]": "person"}
+        if since is not None:
+            params["updated_since"] = since
+        items = _get(session, f"{base_url}/delighted/v1/survey_responses.json", params, headers={}, auth=(DEMO_TOKEN, ""))
+        for item in items:
+            yield str(item["id"]), str(item["updated_at"]), json.dumps(item)
+        reached = max((int(item["updated_at"]) for item in items), default=None)
+        since, page = (reached, 1) if reached is not None and reached != since else (since, page + 1)
+        if len(items) < per_page:
+            return
+
+
+def surveymonkey_responses(session: requests.Session, base_url: str, config_path: Path) -> Iterator[tuple[str, str, str]]:
+    for survey_id in SURVEY_IDS["surveymonkey"].values():
+        url = f"{base_url}/surveymonkey/v3/surveys/{survey_id}"
+        _get(session, f"{url}/details", {})  # the connector reads the choices' scores first
+        page = _get(session, f"{url}/responses/bulk", {"per_page": 100, "sort_by": "date_modified", "sort_order": "ASC"})
+        while True:
+            for item in page.get("data") or []:
+                yield item["id"], item["date_modified"], json.dumps(item)
+            next_url = (page.get("links") or {}).get("next")
+            if not next_url:
+                break
+            page = _get(session, next_url, {})
+
+
+def qualtrics_responses(session: requests.Session, base_url: str, config_path: Path) -> Iterator[tuple[str, str, str]]:
+    """One export per survey: start, poll at the connector's interval until complete, download."""
+    qualtrics = next(s for s in load_config(config_path).sources if s.type == "qualtrics")
+    headers = {"X-API-TOKEN": DEMO_TOKEN}
+    for survey_id in SURVEY_IDS["qualtrics"].values():
+        url = f"{base_url}/qualtrics/API/v3/surveys/{survey_id}/export-responses"
+        started = _post(session, url, {"format": "json", "allowContinuation": True}, headers)
+        progress_url = f"{url}/{started['result']['progressId']}"
+        while (progress := _get(session, progress_url, {}, headers=headers)["result"])["status"] != "complete":
+            time.sleep(qualtrics.poll_seconds)
+        archive = _get(session, f"{url}/{progress['fileId']}/file", {}, headers=headers, raw=True)
+        with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+            export = json.loads(opened.read(opened.namelist()[0]))
+        for item in export["responses"]:
+            yield item["responseId"], item["values"]["recordedDate"], json.dumps(item)
+
+
+LOOPS = {
+    "hubspot/deals": hubspot_deals,
+    "typeform/responses": typeform_responses,
+    "delighted/responses": delighted_responses,
+    "surveymonkey/responses": surveymonkey_responses,
+    "qualtrics/responses": qualtrics_responses,
+}
 
 
 def bare_loop(name: str, base_url: str, config_path: Path, database: Path) -> dict[str, Any]:
+    """The bare loop and the connector, one right after the other against the same emulator, each
+    into a new database file: measured side by side, a busy machine slows both alike. The figures
+    cover opening the database to closing it (the connector's checkpoint included)."""
+    connector = _connector_run(name, config_path, database.with_name(f"{database.stem}_connector.duckdb"))
+    bare = _bare_run(name, base_url, config_path, database)
+    return {**bare, "connector_seconds": connector["seconds"], "connector_records": connector["records"]}
+
+
+def _connector_run(name: str, config_path: Path, database: Path) -> dict[str, Any]:
+    source_type, object_name = name.split("/")
+    source = next(s for s in load_config(config_path).sources if s.type == source_type)
+    database.unlink(missing_ok=True)
+    started = time.perf_counter()
+    with open_warehouse(database) as warehouse:
+        result = ingest(warehouse, source, object_name, batch_id="benchmark", full_refresh=True)
+    return {"seconds": time.perf_counter() - started, "records": result.counts.fetched}
+
+
+def _bare_run(name: str, base_url: str, config_path: Path, database: Path) -> dict[str, Any]:
+    database.unlink(missing_ok=True)
     started = time.perf_counter()
     records = 0
     with duckdb.connect(str(database)) as connection, requests.Session() as session:
-        connection.execute("create or replace table landed (id varchar, modified_at varchar, payload json)")
+        # The database settings ingestion loads with, so that only the loaders' code differs.
+        connection.execute(f"set checkpoint_threshold = '{LOAD_CHECKPOINT_THRESHOLD}'")
+        connection.execute("create table landed (id varchar, modified_at varchar, payload json)")
         pending: list[tuple[str, str, str]] = []
         for row in LOOPS[name](session, base_url, config_path):
             pending.append(row)
             if len(pending) >= LANDING_BATCH_RECORDS:
                 records += _insert(connection, pending)
         records += _insert(connection, pending)
+        connection.execute("checkpoint")
     return {"seconds": time.perf_counter() - started, "records": records}
 
 

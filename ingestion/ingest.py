@@ -10,7 +10,6 @@ from ingestion.connectors import CONNECTORS
 from ingestion.connectors.base import SourceConfig
 from ingestion.http import collect_http_stats
 from ingestion.landing import Batch, LandingCounts, ensure_raw_tables, land_batch, read_cursor
-from ingestion.prefetch import prefetched
 from ingestion.warehouse import Warehouse
 from ingestion.window import Window
 
@@ -34,6 +33,10 @@ def all_raw_tables():
 # Records per landing transaction. An API page holds ~100 records, and a transaction per page costs
 # more than the page itself; pages are merged up to this size and land with the last one's cursor.
 LANDING_BATCH_RECORDS = 5_000
+# DuckDB checkpoints whenever its write-ahead log passes 16 MB (every few batches of a large load),
+# and each checkpoint costs more than the batches between; a load checkpoints this often, and once
+# at its end. Commits still write the log, so a landed batch survives a crash as before.
+LOAD_CHECKPOINT_THRESHOLD = "256MB"
 
 
 def coalesce(batches: Iterable[Batch], max_records: int) -> Iterator[Batch]:
@@ -76,12 +79,16 @@ def ingest(
     else:
         cursor = None if full_refresh else read_cursor(warehouse, source.name, object_name)
         batches = connector.extract(source, object_name, cursor)
+    if warehouse.dialect == "duckdb":
+        warehouse.execute(f"set checkpoint_threshold = '{LOAD_CHECKPOINT_THRESHOLD}'")
     with collect_http_stats() as http:
-        for batch in prefetched(coalesce(batches, LANDING_BATCH_RECORDS)):
+        for batch in coalesce(batches, LANDING_BATCH_RECORDS):
             if window is not None:
                 batch.cursor = None  # a backfill never moves the cursor of the incremental loads
             result.counts.add(land_batch(warehouse, table, source.name, object_name, batch, batch_id, data_dir))
             result.batches += 1
+    if warehouse.dialect == "duckdb":
+        warehouse.execute("checkpoint")
     result.pages, result.retries = http.pages, http.retries
     result.seconds = time.perf_counter() - started
     return result

@@ -159,15 +159,21 @@ def _upsert_records(
             from incoming_latest as i
             left join {table.qualified_name} as t on {key_match}"""
     )[0]
-    warehouse.execute(
-        f"delete from {table.qualified_name} as t using incoming_latest as i where {key_match} and {newer}"
-    )
-    columns = ", ".join(table.all_columns)
-    warehouse.execute(
-        f"""insert into {table.qualified_name} ({columns})
-            select {columns} from incoming_latest as i
-            where not exists (select 1 from {table.qualified_name} as t where {key_match})"""
-    )
+    if changed:  # statements with nothing to do still join the batch to the raw table
+        warehouse.execute(
+            f"delete from {table.qualified_name} as t using incoming_latest as i where {key_match} and {newer}"
+        )
+    if new or changed:
+        columns = ", ".join(table.all_columns)
+        # A left join rather than `not exists`: DuckDB plans the latter as a hash of the whole raw
+        # table per batch (quadratic over a full load), the former as a hash of the batch.
+        warehouse.execute(
+            f"""insert into {table.qualified_name} ({columns})
+                select {", ".join(f"i.{column}" for column in table.all_columns)}
+                from incoming_latest as i
+                left join {table.qualified_name} as t on {key_match}
+                where t._source is null"""
+        )
     counts.landed += new
     counts.updated += changed
     counts.unchanged += total - new - changed + (len(records) - total)
