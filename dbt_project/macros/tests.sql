@@ -26,3 +26,16 @@
     from {{ model }}
     where not ({{ expression }})
 {% endtest %}
+
+{#- The column's values in the rows no passing build has tested yet (see tested_rows.sql) occur once
+    in the whole model: a new row repeating an old row's value is caught, which testing the new rows
+    alone would miss. -#}
+{% test unique_since_passed_build(model, column_name, stamp_column) %}
+    select {{ column_name }}, count(*) as occurrences
+    from {{ model }}
+    where {{ column_name }} in (
+        select {{ column_name }} from {{ model }} where {{ not_yet_passed(stamp_column) }}
+    )
+    group by {{ column_name }}
+    having count(*) > 1
+{% endtest %}

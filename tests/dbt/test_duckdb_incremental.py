@@ -24,7 +24,7 @@ def _tables(warehouse: Path) -> list[str]:
     rows = read_duckdb(
         warehouse,
         "select schema_name || '.' || table_name as relation from duckdb_tables() "
-        "where schema_name not in ('raw', 'reference') order by 1",
+        "where schema_name not in ('raw', 'reference') and table_name <> 'nps_passed_builds' order by 1",
     )
     return [row["relation"] for row in rows]
 
@@ -53,3 +53,42 @@ def test_an_incremental_build_after_new_data_equals_a_full_build(tmp_path):
     assert "marts.comment_theme_mentions" in relations
     differing = [relation for relation in relations if _rows(incremental, relation) != _rows(full, relation)]
     assert differing == []
+
+
+def _passed_builds(warehouse: Path) -> int:
+    return read_duckdb(warehouse, "select count(*) as builds from main.nps_passed_builds")[0]["builds"]
+
+
+def _build(warehouse: Path, target: Path) -> bool:
+    try:
+        run_dbt(["build", "--vars", VARS, "--exclude-resource-type", "unit_test"], duckdb_environment(warehouse), target)
+    except AssertionError as failure:
+        assert "unique_since_passed_build_int_responses_conformed_response_id" in str(failure)
+        return False
+    return True
+
+
+def test_tests_on_new_rows_keep_failing_until_a_build_passes(tmp_path):
+    import duckdb
+
+    warehouse, target = tmp_path / "warehouse.duckdb", tmp_path / "target"
+    load_duckdb(warehouse, raw_records({1, 2}))
+    assert _build(warehouse, target)
+    assert _passed_builds(warehouse) == 1
+
+    # A row written after that build repeats an older row's response_id (under another key): among
+    # the new rows alone it is unique, against the whole table it is not.
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "insert into intermediate.int_responses_conformed select * replace "
+            "(md5('another key') as response_key, now() as conformed_at) "
+            "from intermediate.int_responses_conformed order by response_id limit 1"
+        )
+    assert not _build(warehouse, target)
+    assert not _build(warehouse, target)  # a failed build records nothing: tested again
+    assert _passed_builds(warehouse) == 1
+
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("delete from intermediate.int_responses_conformed where response_key = md5('another key')")
+    assert _build(warehouse, target)
+    assert _passed_builds(warehouse) == 2
