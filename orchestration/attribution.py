@@ -5,7 +5,7 @@ import dagster as dg
 import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
-from attribution.summary import unfit_reason, value_tables
+from attribution.population import fitted_cohorts_sql, population_sql, with_population_figures
 from ingestion.warehouse import Warehouse, open_warehouse
 from orchestration.dbt import nps_dbt_models
 from orchestration.resources import NpsSettings
@@ -75,12 +75,16 @@ def empty_value_tables() -> dict[str, pd.DataFrame]:
     pool="warehouse",
 )
 def customer_value_models(context: dg.AssetExecutionContext, nps: NpsSettings):
+    # statsmodels and scipy take seconds to import: only a run that fits pays for them
+    from attribution.summary import unfit_reason, value_tables
+
     config = nps.load()
     with open_warehouse(config.warehouse) as warehouse:
-        cohorts = warehouse.query_frame(f"select * from {COHORTS_RELATION}")
+        cohorts = warehouse.query_frame(fitted_cohorts_sql(COHORTS_RELATION))
+        population = warehouse.query_frame(population_sql(COHORTS_RELATION))
     reason = unfit_reason(cohorts)
     if reason is None:
-        tables = value_tables(cohorts)
+        tables = with_population_figures(value_tables(cohorts), population)
     else:
         context.log.warning(f"value models not fitted: {reason}; writing empty value tables")
         tables = empty_value_tables()
@@ -91,7 +95,8 @@ def customer_value_models(context: dg.AssetExecutionContext, nps: NpsSettings):
             asset_key=[VALUE_SCHEMA, name],
             metadata={
                 "rows": len(frame),
-                "customer_quarters": len(cohorts),
+                "customer_quarters": int(population["customer_quarters"].sum()),
+                "customer_quarters_fitted": len(cohorts),
                 "not_fitted_reason": reason or "",
                 "relation": f"{VALUE_SCHEMA}.{name}",
             },

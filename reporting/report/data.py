@@ -21,6 +21,9 @@ RESTRICTED_MARTS = ("nps_by_employee",)
 # Marts of later stages (customer value, closed loop); their sections say "not available" without them.
 OPTIONAL_MARTS = ("customer_value_by_nps", "nps_drivers_by_process", "detractor_follow_up")
 PUBLISHED_TABLE = "_published"
+# Rows the report shows, selected in the database: at millions of responses nps_by_employee has a
+# row per employee and day, and only the reportable few appear in the report.
+SHOWN_ROWS = {"nps_by_employee": "is_reportable"}
 
 
 class ReportDataError(Exception):
@@ -66,7 +69,7 @@ def _duckdb_reader(path: Path) -> Iterator[Reader]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         tables = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
-        yield Reader(tables, lambda table: con.execute(f'select * from "{table}"').df())
+        yield Reader(tables, lambda table: con.execute(f'select * from "{table}"{_where(table)}').df())
     finally:
         con.close()
 
@@ -92,10 +95,14 @@ def _postgres_reader(cursor, schema: str) -> Reader:
     tables = {row[0] for row in cursor.fetchall()}
 
     def read(table: str) -> pd.DataFrame:
-        cursor.execute(f'select * from "{schema}"."{table}"')
+        cursor.execute(f'select * from "{schema}"."{table}"{_where(table)}')
         return pd.DataFrame(cursor.fetchall(), columns=[column.name for column in cursor.description])
 
     return Reader(tables, read)
+
+
+def _where(table: str) -> str:
+    return f" where {SHOWN_ROWS[table]}" if table in SHOWN_ROWS else ""
 
 
 def _read_restricted(reader: Reader) -> dict[str, pd.DataFrame]:
