@@ -42,7 +42,15 @@ def run(sizes: str, repeat: int, workdir: Path, output: Path, vendor_rate_limits
     from benchmarks.report import render_markdown, render_table
 
     click.echo(render_table(results))
-    output.write_text(render_markdown(machine, results, repeat, vendor_rate_limits), encoding="utf-8")
+    write_report(output, render_markdown(machine, results, repeat, vendor_rate_limits))
+
+
+def write_report(output: Path, generated: str) -> None:
+    """The generated figures, then the sections people wrote in the file before (kept as they were)."""
+    from benchmarks.report import kept_sections
+
+    previous = output.read_text(encoding="utf-8") if output.exists() else ""
+    output.write_text(generated.rstrip() + "\n\n" + kept_sections(previous), encoding="utf-8")
     click.echo(f"Wrote {output}", err=True)
 
 
@@ -62,8 +70,7 @@ def render(workdir: Path, output: Path) -> None:
         loops = {name: StepResult(**value) for name, value in size["bare_loops"].items()}
         results.append(SizeResults(size=size["size"], bare_loops=loops, **steps))
     click.echo(render_table(results))
-    output.write_text(render_markdown(raw["machine"], results, raw["repeat"], raw["vendor_rate_limits"]), encoding="utf-8")
-    click.echo(f"Wrote {output}", err=True)
+    write_report(output, render_markdown(raw["machine"], results, raw["repeat"], raw["vendor_rate_limits"]))
 
 
 @main.command(hidden=True)
@@ -85,6 +92,10 @@ def step(name: str, arguments: str, answer: Path) -> None:
         from benchmarks.dbt_build import dbt_build
 
         data = dbt_build(Path(given["config"]), given["full_refresh"])
+    elif name == "quality_checks":
+        from benchmarks.quality import quality_checks
+
+        data = quality_checks(Path(given["config"]))
     elif name == "lower_bound":
         from benchmarks.lower_bound import lower_bound
 
@@ -94,7 +105,7 @@ def step(name: str, arguments: str, answer: Path) -> None:
 
         data = bare_loop(given["name"], given["base_url"], Path(given["config"]), Path(given["database"]))
     else:
-        raise click.BadParameter(f"unknown step {name!r}: expected generate, refresh, dbt_build, lower_bound or bare_loop")
+        raise click.BadParameter(f"unknown step {name!r}: expected generate, refresh, dbt_build, quality_checks, lower_bound or bare_loop")
     answer.write_text(json.dumps(data), encoding="utf-8")
 
 

@@ -30,8 +30,16 @@ def generate(world: Path, responses: int, end_date: date) -> dict[str, float]:
 def write_config(home: Path, emulator_url: str, vendor_rate_limits: bool = True) -> Path:
     """The demo's configuration (every emulated tool, the CRM and the CSV exports) under `home`.
     Without the vendors' rate limits the connectors' own pacing (which keeps them under those limits)
-    is lifted too, so that ingestion measures our code, as the bare loop does."""
+    is lifted too, so that ingestion measures our code, as the bare loop does.
+
+    The quality gate is to judge the world, not the way it was cut: days are cut in UTC, as the world
+    ends (at UTC midnight; in Amsterdam its last day would be one hour long, and a first load judges
+    every day), and the daily-volume band reaches 3x the median, because the world's relational
+    surveys go out in quarterly waves that take a tool to 2.5x its usual day for two weeks (from
+    about 1M responses on, those days are large enough to be judged)."""
     config = demo_config(emulator_url)
+    config["reporting"]["timezone"] = "UTC"
+    config["quality"] = {"daily_volume": {"max_ratio": 3.0}}
     if not vendor_rate_limits:
         for source in config["sources"]:
             if source["type"] != "csv":
