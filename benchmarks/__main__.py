@@ -34,7 +34,7 @@ def run(sizes: str, repeat: int, workdir: Path, output: Path, vendor_rate_limits
     results = []
     for size in size_list:
         click.echo(f"Measuring {size:,} responses ...", err=True)
-        results.append(measure_size(size, workdir, repeat, vendor_rate_limits))
+        results.append(measure_size(size, workdir, repeat, vendor_rate_limits, with_bare_loops=size == size_list[0]))
     machine["load average at end"] = load_average()
     # The raw figures first, so a report can be rendered again without measuring again.
     raw = {"machine": machine, "repeat": repeat, "vendor_rate_limits": vendor_rate_limits, "sizes": [asdict(r) for r in results]}

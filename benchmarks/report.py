@@ -86,11 +86,15 @@ def rows(results: list[SizeResults]) -> list[tuple[str, ...]]:
         ("lower bound: one SQL statement s", *each(lambda r: f"{r.lower_bound.data['seconds']:.3f}")),
         ("  dbt full build / lower bound", *each(lambda r: f"{r.dbt_full_build.data['seconds'] / r.lower_bound.data['seconds']:.0f}")),
     ]
-    for asset, bare in results[0].bare_loops.items():
+    def each_loop(asset: str, format_one) -> tuple[str, ...]:
+        """Bare loops run at the smallest size only: "-" at the others."""
+        return tuple(format_one(r.bare_loops[asset]) if asset in r.bare_loops else "-" for r in results)
+
+    for asset in results[0].bare_loops:
         table += [
-            (f"{asset} connector records/s", *each(lambda r, a=asset: f"{connector_throughput(r.bare_loops[a]):,.0f}")),
-            (f"{asset} bare loop records/s", *each(lambda r, a=asset: f"{bare_throughput(r.bare_loops[a]):,.0f}")),
-            ("  connector / bare loop", *each(lambda r, a=asset: f"{connector_throughput(r.bare_loops[a]) / bare_throughput(r.bare_loops[a]):.2f}")),
+            (f"{asset} connector records/s", *each_loop(asset, lambda b: f"{connector_throughput(b):,.0f}")),
+            (f"{asset} bare loop records/s", *each_loop(asset, lambda b: f"{bare_throughput(b):,.0f}")),
+            ("  connector / bare loop", *each_loop(asset, lambda b: f"{connector_throughput(b) / bare_throughput(b):.2f}")),
         ]
     table.append(("highest peak RSS of any step MB", *each(lambda r: f"{highest_rss(r):.0f}")))
     return table
@@ -196,7 +200,8 @@ def render_markdown(machine: dict[str, str], results: list[SizeResults], repeat:
         "",
         *(f"- {name}: {value}" for name, value in machine.items()),
         f"- sizes run: {sizes} responses (requested; the generator's count is in the table)",
-        f"- repeats per measurement: {repeat} (medians of repeats)",
+        f"- repeats per measurement: {repeat} (medians of repeats), except world generation and the full refresh (once each)",
+        "- bare loops (and the connectors beside them): at the smallest size only; records per second do not depend on the history",
         "",
         "## Figures",
         "",

@@ -29,7 +29,10 @@ class SizeResults:
     bare_loops: dict[str, StepResult] = field(default_factory=dict)
 
 
-def measure_size(size: int, workdir: Path, repeat: int, vendor_rate_limits: bool) -> SizeResults:
+def measure_size(size: int, workdir: Path, repeat: int, vendor_rate_limits: bool, with_bare_loops: bool = True) -> SizeResults:
+    """Every step at one history size. Generation and the full refresh run once (at a million
+    responses they take many minutes, and the nightly repeats start from the full refresh's
+    warehouse); `with_bare_loops`: also each connector beside its bare loop."""
     home = workdir / f"responses_{size}"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
@@ -43,16 +46,14 @@ def measure_size(size: int, workdir: Path, repeat: int, vendor_rate_limits: bool
             results.append(run_step(step_name, **arguments))
         return median_result(results)
 
-    generation = repeated("generate", world=str(world), responses=size, end_date=END_DATE.isoformat())
+    generation = run_step("generate", world=str(world), responses=size, end_date=END_DATE.isoformat())
     faults = Faults(enforce_rate_limits=vendor_rate_limits)
     with start_emulator(world, faults=faults) as emulator:
         config = write_config(home, emulator.base_url, vendor_rate_limits)
-        full_refresh = repeated(
-            "refresh", before=lambda: shutil.rmtree(data, ignore_errors=True), config=str(config), full_refresh=False
-        )
+        full_refresh = run_step("refresh", config=str(config), full_refresh=False)
         bare_loops = {
             name: repeated("bare_loop", name=name, base_url=emulator.base_url, config=str(config), database=str(home / "bare.duckdb"))
-            for name in BARE_LOOPS
+            for name in (BARE_LOOPS if with_bare_loops else ())
         }  # fmt: skip
     warehouse = data / "warehouse.duckdb"
     dbt_full_build = repeated("dbt_build", config=str(config), full_refresh=True)
