@@ -11,33 +11,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.memory import PeakMemory
 from orchestration.environment import TELEMETRY_OFF
 
 
 @dataclass
 class StepResult:
     seconds: float  # wall time of the whole subprocess (interpreter start and imports included)
-    peak_rss_mb: float  # the step's process, or its largest waited-for child (dbt), whichever is larger
+    peak_rss_mb: float  # the step and its descendants (benchmarks/memory.py)
     data: dict[str, Any] = field(default_factory=dict)  # what the step itself reports
 
 
 def run_step(step_name: str, /, **arguments: Any) -> StepResult:
     """`python -m benchmarks step <name>` with JSON arguments; its JSON answer comes back in a file.
-
-    os.wait4 gives this child's own rusage: Linux's ru_maxrss there is the maximum of the child and
-    of the descendants it waited for, so a dbt subprocess is covered, but RSS is not summed."""
+    Peak memory is sampled from /proc over the step and its descendants (benchmarks/memory.py)."""
     with tempfile.TemporaryDirectory(prefix="nps-bench-") as scratch:
         answer = Path(scratch) / "answer.json"
         command = [sys.executable, "-m", "benchmarks", "step", step_name, json.dumps(arguments), str(answer)]
         started = time.perf_counter()
         process = subprocess.Popen(command, env={**os.environ, **TELEMETRY_OFF})
-        _, status, usage = os.wait4(process.pid, 0)
+        # A step that dies before its last sample (a dbt run of a fraction of a second) is missed.
+        with PeakMemory(process.pid) as peak:
+            process.wait()
         seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             raise RuntimeError(f"benchmark step {step_name} {arguments} exited with {process.returncode}, expected 0")
         data = json.loads(answer.read_text(encoding="utf-8"))
-    return StepResult(seconds=seconds, peak_rss_mb=usage.ru_maxrss / 1024, data=data)
+    return StepResult(seconds=seconds, peak_rss_mb=peak.megabytes, data=data)
 
 
 def median_result(results: list[StepResult]) -> StepResult:

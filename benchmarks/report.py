@@ -188,8 +188,9 @@ def render_markdown(machine: dict[str, str], results: list[SizeResults], repeat:
         "# Benchmarks",
         "",
         "Written by `python -m benchmarks run` (see `benchmarks/`). Each step runs in its own process;",
-        "its wall time includes the interpreter start and imports. Peak RSS is the step's process or its",
-        "largest child (dbt), not a sum. The emulated vendor APIs run in the runner's process, on the same",
+        "its wall time includes the interpreter start and imports. Peak RSS is sampled from /proc over the",
+        "step and its children (dbt): the larger of one process's peak and the tree's peak sum. The",
+        "emulated vendor APIs run in the runner's process (not counted in any step), on the same",
         "cores. " + ("The emulator enforced the vendors' rate limits." if vendor_rate_limits else
                      "The emulator's vendor rate limits were off, so ingestion measures our code, not vendor quotas."),
         "",

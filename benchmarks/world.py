@@ -36,10 +36,12 @@ def write_config(home: Path, emulator_url: str, vendor_rate_limits: bool = True)
     ends (at UTC midnight; in Amsterdam its last day would be one hour long, and a first load judges
     every day), and the daily-volume band reaches 3x the median, because the world's relational
     surveys go out in quarterly waves that take a tool to 2.5x its usual day for two weeks (from
-    about 1M responses on, those days are large enough to be judged)."""
+    about 1M responses on, those days are large enough to be judged); its floor is a 90 % drop,
+    because after a wave a tool of some 16 responses a day is judged against the wave's median (26
+    at 100,000 responses) and an ordinary quiet day of 4 reads as an 85 % drop."""
     config = demo_config(emulator_url)
     config["reporting"]["timezone"] = "UTC"
-    config["quality"] = {"daily_volume": {"max_ratio": 3.0}}
+    config["quality"] = {"daily_volume": {"min_ratio": 0.1, "max_ratio": 3.0}}
     if not vendor_rate_limits:
         for source in config["sources"]:
             if source["type"] != "csv":

@@ -8,6 +8,7 @@ and closed straight after; never keep one open across a dbt run.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,13 +30,24 @@ class Warehouse(Protocol):
     def close(self) -> None: ...
 
 
+# DuckDB's default is 80 % of the machine, and it keeps what it took as buffer cache for the life of the
+# connection: a refresh process would hold gigabytes after one large load. Past the limit it spills to
+# disk next to the file. dbt's connections read the same variable (profiles.yml).
+MEMORY_LIMIT_ENV = "NPS_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+def duckdb_memory_limit() -> str:
+    return os.environ.get(MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)
+
+
 class DuckDBWarehouse:
     dialect = "duckdb"
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.con = duckdb.connect(str(path))
+        self.con = duckdb.connect(str(path), config={"memory_limit": duckdb_memory_limit()})
         self.con.execute("set timezone = 'UTC'")
 
     def execute(self, sql: str, params: tuple | list = ()) -> list[tuple]:
