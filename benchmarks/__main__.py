@@ -14,35 +14,51 @@ def main() -> None:
     """Benchmarks of the NPS platform."""
 
 
+def _sizes(text: str, option: str) -> list[int]:
+    try:
+        return sorted(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise click.BadParameter(f"expected comma-separated integers, got {text!r}", param_hint=option) from None
+
+
 @main.command()
 @click.option("--sizes", default="20000,100000", show_default=True, help="History sizes (responses), comma-separated.")
+@click.option("--generation-sizes", default="", help="Sizes at which only the world's generation is measured (a history too large to refresh here).")
 @click.option("--repeat", default=1, show_default=True, type=click.IntRange(min=1), help="Runs per measurement; medians are reported.")
 @click.option("--workdir", default="/tmp/nps-benchmarks", show_default=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--output", default=Path(__file__).resolve().parents[1] / "BENCHMARKS.md", show_default=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--vendor-rate-limits/--no-vendor-rate-limits", default=False, show_default=True, help="Let the emulator enforce the vendors' request limits (then ingestion measures their quotas, not our code).")
-def run(sizes: str, repeat: int, workdir: Path, output: Path, vendor_rate_limits: bool) -> None:
+def run(sizes: str, generation_sizes: str, repeat: int, workdir: Path, output: Path, vendor_rate_limits: bool) -> None:
     """Measure every size, print the table and write BENCHMARKS.md."""
     from benchmarks.machine import describe_machine, load_average
-    from benchmarks.suite import measure_size
+    from benchmarks.suite import measure_generation, measure_size
 
-    try:
-        size_list = sorted(int(text.replace("_", "")) for text in sizes.split(","))
-    except ValueError:
-        raise click.BadParameter(f"expected comma-separated integers, got {sizes!r}", param_hint="--sizes") from None
+    size_list, generation_list = _sizes(sizes, "--sizes"), _sizes(generation_sizes, "--generation-sizes")
     machine = describe_machine()
     machine["load average at start"] = load_average()
-    results = []
+    raw: dict = {"machine": machine, "repeat": repeat, "vendor_rate_limits": vendor_rate_limits, "sizes": [], "generation_only": {}}
+    results, generation_only = [], {}
+
+    def save() -> None:
+        """The raw figures after each size, so a report can be rendered again without measuring
+        again, and a large size that fails keeps the figures measured before it."""
+        machine["load average at end"] = load_average()
+        raw.update(sizes=[asdict(r) for r in results], generation_only={str(n): asdict(g) for n, g in generation_only.items()})
+        workdir.mkdir(parents=True, exist_ok=True)
+        (workdir / "results.json").write_text(json.dumps(raw, indent=1), encoding="utf-8")
+
+    for size in generation_list:
+        click.echo(f"Generating {size:,} responses ...", err=True)
+        generation_only[size] = measure_generation(size, workdir)
+        save()
     for size in size_list:
         click.echo(f"Measuring {size:,} responses ...", err=True)
         results.append(measure_size(size, workdir, repeat, vendor_rate_limits, with_bare_loops=size == size_list[0]))
-    machine["load average at end"] = load_average()
-    # The raw figures first, so a report can be rendered again without measuring again.
-    raw = {"machine": machine, "repeat": repeat, "vendor_rate_limits": vendor_rate_limits, "sizes": [asdict(r) for r in results]}
-    (workdir / "results.json").write_text(json.dumps(raw, indent=1), encoding="utf-8")
+        save()
     from benchmarks.report import render_markdown, render_table
 
     click.echo(render_table(results))
-    write_report(output, render_markdown(machine, results, repeat, vendor_rate_limits))
+    write_report(output, render_markdown(machine, results, repeat, vendor_rate_limits, generation_only))
 
 
 def write_report(output: Path, generated: str) -> None:
@@ -69,8 +85,9 @@ def render(workdir: Path, output: Path) -> None:
         steps = {name: StepResult(**value) for name, value in size.items() if name not in ("size", "bare_loops")}
         loops = {name: StepResult(**value) for name, value in size["bare_loops"].items()}
         results.append(SizeResults(size=size["size"], bare_loops=loops, **steps))
+    generation_only = {int(n): StepResult(**g) for n, g in raw.get("generation_only", {}).items()}
     click.echo(render_table(results))
-    write_report(output, render_markdown(raw["machine"], results, raw["repeat"], raw["vendor_rate_limits"]))
+    write_report(output, render_markdown(raw["machine"], results, raw["repeat"], raw["vendor_rate_limits"], generation_only))
 
 
 @main.command(hidden=True)

@@ -29,6 +29,16 @@ class SizeResults:
     bare_loops: dict[str, StepResult] = field(default_factory=dict)
 
 
+def measure_generation(size: int, workdir: Path) -> StepResult:
+    """The world's generation alone (streamed to files); the world is deleted afterwards."""
+    home = workdir / f"generation_{size}"
+    shutil.rmtree(home, ignore_errors=True)
+    try:
+        return run_step("generate", world=str(home / "world"), responses=size, end_date=END_DATE.isoformat())
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def measure_size(size: int, workdir: Path, repeat: int, vendor_rate_limits: bool, with_bare_loops: bool = True) -> SizeResults:
     """Every step at one history size. Generation and the full refresh run once (at a million
     responses they take many minutes, and the nightly repeats start from the full refresh's
