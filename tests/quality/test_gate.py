@@ -6,6 +6,7 @@ import os
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -26,8 +27,11 @@ DAYS, PER_DAY = 30, 10
 
 
 def response_rows(prefix: str = "R") -> list[str]:
-    """10 responses a day for the 30 days up to yesterday, and one for a rarely rated product."""
-    first = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=DAYS)
+    """10 responses a day for the 30 days up to yesterday, and one for a rarely rated product. Days
+    are those of the reporting timezone: cut in UTC, the hour before midnight in Amsterdam would
+    leave the day the checks judge (yesterday there) without responses."""
+    local_now = datetime.now(ZoneInfo(CONFIG["reporting"]["timezone"]))
+    first = local_now.replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=DAYS)
     rows = [
         f"{prefix}{day:02d}{n},{(first + timedelta(days=day, minutes=n)).isoformat()},{(day + n) % 11},,,,"
         f"p{n % 2},support,E1,transactional,email,en"
