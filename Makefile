@@ -18,7 +18,8 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: requirements/requirements.lock pyproject.toml Makefile
 	python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet uv
-	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -r requirements/requirements.lock
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements/requirements.lock
+	$(PY) -m compileall -q -j 0 $(VENV)/lib > /dev/null
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	$(VENV)/bin/nps prepare
 	touch $@

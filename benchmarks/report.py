@@ -180,6 +180,23 @@ def verdicts(results: list[SizeResults]) -> list[Verdict]:
     return found
 
 
+def slowest_models_section(results: list[SizeResults], shown: int = 12) -> list[str]:
+    """The models of the incremental build (as the nightly runs it, nothing new) that take longest
+    at the largest size, beside their time at every size: what grows with the history."""
+    timings = [r.dbt_incremental_build.data.get("model_seconds") or {} for r in results]
+    if not timings[-1]:
+        return []
+    slowest = sorted(timings[-1], key=lambda name: -timings[-1][name])[:shown]
+    return [
+        "## Slowest dbt models of the incremental build (nothing new), seconds",
+        "",
+        "| model | " + " | ".join(f"{r.size:,}" for r in results) + " |",
+        "|---|" + "---|" * len(results),
+        *(f"| {name} | " + " | ".join(f"{t.get(name, float('nan')):.2f}" for t in timings) + " |" for name in slowest),
+        "",
+    ]
+
+
 def generation_section(generation_only: dict[int, StepResult]) -> list[str]:
     """World generation at sizes measured for generation alone (too large to refresh here)."""
     if not generation_only:
@@ -207,6 +224,7 @@ def _judge(met: bool, at_size: bool) -> str:
 
 GENERATED_SECTIONS = (
     "Machine", "Figures", "World generation alone", "Targets (issue 10)", "Refresh failures", "Slowest steps of ",
+    "Slowest dbt models of ",
 )  # fmt: skip
 
 
@@ -279,6 +297,7 @@ def render_markdown(
         "|---|---|",
         *(f"| {key} | {seconds:.1f} |" for key, seconds in sorted(results[-1].full_refresh.data["steps"].items(), key=lambda kv: -kv[1])[:15]),
         "",
+        *slowest_models_section(results),
         f"## Slowest steps of the nightly refresh at {results[-1].size:,}",
         "",
         "| step | seconds |",

@@ -24,7 +24,9 @@ def _size(size: int, nightly_seconds: float, peak_rss_mb: float, bare_loops: boo
         dbt_full_build=StepResult(6.0, peak_rss_mb, {
             "seconds": 5.0, "models_seconds": 3.0, "tests_seconds": 1.5, "marts_from_conformed_seconds": 7.0,
         }),  # fmt: skip
-        dbt_incremental_build=StepResult(6.0, 250.0, {"seconds": 5.0}),
+        dbt_incremental_build=StepResult(6.0, 250.0, {"seconds": 5.0, "model_seconds": {
+            "int_nps_periods": size / 100_000, "nps_overall": 0.5,
+        }}),  # fmt: skip
         quality_checks=StepResult(4.0, 250.0, {"seconds": 3.0, "checks": 16}),
         lower_bound=StepResult(1.0, 100.0, {"seconds": 2.0}),
         bare_loops=loops,
@@ -65,3 +67,9 @@ def test_sizes_measured_for_generation_alone_get_their_own_table():
     markdown = render_markdown({"cpu": "test"}, [_size(1_000_000, 50.0, 900.0, True)], 1, False, {10_000_000: generation})
     section = markdown.split("## World generation alone")[1].split("## ")[0]
     assert "| 10,002,000 | 100.0 | 100,020 | 30.0 | 400 |" in section
+
+
+def test_models_of_the_incremental_build_are_listed_slowest_first_at_the_largest_size():
+    markdown = render_markdown({"cpu": "test"}, [_size(100_000, 50.0, 900.0, True), _size(1_000_000, 60.0, 950.0, False)], 1, False)
+    section = markdown.split("## Slowest dbt models of the incremental build")[1].split("## ")[0]
+    assert section.splitlines()[4:6] == ["| int_nps_periods | 1.00 | 10.00 |", "| nps_overall | 0.50 | 0.50 |"]
