@@ -197,6 +197,15 @@ def slowest_models_section(results: list[SizeResults], shown: int = 12) -> list[
     ]
 
 
+def refresh_failures(results: list[SizeResults]) -> list[str]:
+    return [
+        f"- {r.size:,} {kind}: {failure}"
+        for r in results
+        for kind, refresh in (("full refresh", r.full_refresh), ("nightly refresh", r.nightly_refresh))
+        for failure in refresh.data["failures"]
+    ]
+
+
 def generation_section(generation_only: dict[int, StepResult]) -> list[str]:
     """World generation at sizes measured for generation alone (too large to refresh here)."""
     if not generation_only:
@@ -254,8 +263,8 @@ def render_markdown(
         "cores. " + ("The emulator enforced the vendors' rate limits." if vendor_rate_limits else
                      "The emulator's vendor rate limits were off, so ingestion measures our code, not vendor quotas."),
         "",
-        "**This machine was shared** (other engineers' test runs on the same 2 cores): figures are noisy",
-        "and slower than on a quiet machine. Load averages below.",
+        "**The machine may be shared** (2 cores; the run itself keeps about two busy): figures vary by",
+        "tens of percent between runs. Load averages at the start and end are below.",
         "",
         "## Machine",
         "",
@@ -284,12 +293,7 @@ def render_markdown(
         "",
         "## Refresh failures",
         "",
-        *(
-            f"- {r.size:,} {kind}: {failure}"
-            for r in results
-            for kind, refresh in (("full refresh", r.full_refresh), ("nightly refresh", r.nightly_refresh))
-            for failure in refresh.data["failures"]
-        ),
+        *(refresh_failures(results) or ["None: every refresh succeeded."]),
         "",
         f"## Slowest steps of the full refresh at {results[-1].size:,}",
         "",
