@@ -34,6 +34,8 @@ def run(sizes: str, generation_sizes: str, repeat: int, workdir: Path, output: P
     from benchmarks.suite import measure_generation, measure_size
 
     size_list, generation_list = _sizes(sizes, "--sizes"), _sizes(generation_sizes, "--generation-sizes")
+    if not size_list:
+        raise click.BadParameter("at least one history size to refresh is needed", param_hint="--sizes")
     machine = describe_machine()
     machine["load average at start"] = load_average()
     raw: dict = {"machine": machine, "repeat": repeat, "vendor_rate_limits": vendor_rate_limits, "sizes": [], "generation_only": {}}
