@@ -38,14 +38,16 @@ def run(sizes: str, generation_sizes: str, repeat: int, workdir: Path, output: P
         raise click.BadParameter("at least one history size to refresh is needed", param_hint="--sizes")
     machine = describe_machine()
     machine["load average at start"] = load_average()
-    raw: dict = {"machine": machine, "repeat": repeat, "vendor_rate_limits": vendor_rate_limits, "sizes": [], "generation_only": {}}
     results, generation_only = [], {}
 
     def save() -> None:
         """The raw figures after each size, so a report can be rendered again without measuring
         again, and a large size that fails keeps the figures measured before it."""
         machine["load average at end"] = load_average()
-        raw.update(sizes=[asdict(r) for r in results], generation_only={str(n): asdict(g) for n, g in generation_only.items()})
+        raw = {
+            "machine": machine, "repeat": repeat, "vendor_rate_limits": vendor_rate_limits,
+            "sizes": [asdict(r) for r in results], "generation_only": {str(n): asdict(g) for n, g in generation_only.items()},
+        }  # fmt: skip
         workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "results.json").write_text(json.dumps(raw, indent=1), encoding="utf-8")
 
