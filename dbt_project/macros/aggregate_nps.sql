@@ -1,10 +1,11 @@
-{#- Daily counts -> one row per period grain, period start and group, with summed counts. The
-    relation needs responded_date, responses, promoters, passives and detractors. -#}
-{% macro aggregate_to_periods(relation, group_columns) -%}
-    {%- for grain in period_grains() %}
+{#- Daily (or monthly) counts -> one row per period grain, period start and group, with summed counts.
+    The relation needs the date column, responses, promoters, passives and detractors; `grains`
+    defaults to every grain of period_grains(). -#}
+{% macro aggregate_to_periods(relation, group_columns, grains=none, date_column='responded_date') -%}
+    {%- for grain in (grains if grains is not none else period_grains()) %}
     select
         '{{ grain }}' as period_grain,
-        {{ period_start(grain, 'responded_date') }} as period_start,
+        {{ period_start(grain, date_column) }} as period_start,
         {%- for column in group_columns %}
         {{ column }},
         {%- endfor %}
@@ -13,7 +14,7 @@
         cast(sum(passives) as {{ dbt.type_int() }}) as passives,
         cast(sum(detractors) as {{ dbt.type_int() }}) as detractors
     from {{ relation }}
-    group by {{ period_start(grain, 'responded_date') }}{% for column in group_columns %}, {{ column }}{% endfor %}
+    group by {{ period_start(grain, date_column) }}{% for column in group_columns %}, {{ column }}{% endfor %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
@@ -35,5 +36,33 @@
         "nps_previous", "nps_change", "change_is_significant", "nps_weighted", "baseline_nps",
     ] %}
         {{ relation_alias }}.{{ column }}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- Counts (daily or monthly) -> the same counts per grouping and group: overall (group_key
+    'overall'), product, process and employee, each row once per grouping it has a key for. -#}
+{% macro counts_by_grouping(relation, date_column) -%}
+    {%- for grouping, key_column in [
+        ('overall', "'overall'"), ('product', 'product'), ('process', 'process'), ('employee', 'employee_id'),
+    ] %}
+    select
+        '{{ grouping }}' as grouping,
+        {{ key_column }} as group_key,
+        {{ date_column }},
+        survey_type,
+        customer_segment,
+        cast(sum(responses) as {{ dbt.type_int() }}) as responses,
+        cast(sum(promoters) as {{ dbt.type_int() }}) as promoters,
+        cast(sum(passives) as {{ dbt.type_int() }}) as passives,
+        cast(sum(detractors) as {{ dbt.type_int() }}) as detractors
+
+    from {{ relation }}
+    {%- if grouping != 'overall' %}
+    where {{ key_column }} is not null
+    group by {{ key_column }}, {{ date_column }}, survey_type, customer_segment
+    {%- else %}
+    group by {{ date_column }}, survey_type, customer_segment
+    {%- endif %}
+    {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}

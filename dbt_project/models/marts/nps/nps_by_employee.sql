@@ -1,14 +1,9 @@
 -- NPS per employee, with nps_shrunk: an empirical-Bayes estimate that pulls an employee's NPS toward
 -- the NPS of their process in the same period, the more the fewer answers they have (method in
 -- _nps__models.yml). Employees are compared within their process, never on a handful of answers.
+{{ nps_mart_config() }}
+
 with
-
-periods as (
-
-    select * from {{ ref('int_nps_periods') }}
-    where grouping = 'employee'
-
-),
 
 employee_processes as (
 
@@ -20,6 +15,33 @@ target_ranges as (
 
     select * from {{ ref('int_nps_target_ranges') }}
     where target_scope = 'process'
+
+),
+
+{%- if is_incremental() %}
+
+-- Stored periods whose target moved, or where an employee's process moved (their process pool and
+-- every colleague's shrunk NPS move with it).
+stale_periods as (
+
+    {{ periods_with_stale_targets('target_ranges', 'process') }}
+
+    union
+
+    select distinct stored.period_grain, stored.period_start
+    from {{ this }} as stored
+    left join employee_processes
+        on stored.employee_id = employee_processes.employee_id
+    where stored.process is distinct from employee_processes.process
+
+),
+{%- endif %}
+
+periods as (
+
+    select * from {{ ref('int_nps_periods') }} as periods
+    where periods.grouping = 'employee'
+        and {{ period_is_rebuilt('periods', 'stale_periods') }}
 
 ),
 
@@ -173,7 +195,8 @@ final as (
         shrunk.nps_shrunk,
         target_ranges.target_nps,
         target_ranges.target_date,
-        target_ranges.target_nps - employee_periods.nps as gap_to_target
+        target_ranges.target_nps - employee_periods.nps as gap_to_target,
+        employee_periods.built_at
 
     from employee_periods
     left join shrunk

@@ -1,16 +1,28 @@
+{{ nps_mart_config() }}
+
 with
-
-periods as (
-
-    select * from {{ ref('int_nps_periods') }}
-    where grouping = 'product'
-
-),
 
 target_ranges as (
 
     select * from {{ ref('int_nps_target_ranges') }}
     where target_scope = 'product'
+
+),
+
+{%- if is_incremental() %}
+
+retargeted_periods as (
+
+    {{ periods_with_stale_targets('target_ranges', 'product') }}
+
+),
+{%- endif %}
+
+periods as (
+
+    select * from {{ ref('int_nps_periods') }} as periods
+    where periods.grouping = 'product'
+        and {{ period_is_rebuilt('periods', 'retargeted_periods') }}
 
 ),
 
@@ -24,7 +36,8 @@ final as (
         {{ nps_period_measures('periods') }},
         target_ranges.target_nps,
         target_ranges.target_date,
-        target_ranges.target_nps - periods.nps as gap_to_target
+        target_ranges.target_nps - periods.nps as gap_to_target,
+        periods.built_at
 
     from periods
     left join target_ranges
