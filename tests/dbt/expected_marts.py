@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from tests.dbt import nps_reference as ref
 from tests.dbt.raw_fixture import (
-    EXPECTED_ACTIVE_SEGMENTS,
     EXPECTED_EMPLOYEE_PROCESSES,
     MIN_RESPONSES,
     REPORTING_TIMEZONE,
     RESPONSES,
+    expected_active_segments,
 )
 from tests.dbt.warehouses import DBT_PROJECT_DIR
 
@@ -112,7 +112,7 @@ def expected_mart(mart: str) -> list[dict[str, Any]]:
                 "nps_previous": previous and ref.nps(previous),
                 "nps_change": previous and ref.nps(counts) - ref.nps(previous),
                 "change_is_significant": ref.change_is_significant(counts, previous),
-                "nps_weighted": _weighted(segments[(start, survey_type, key)]) if survey_type == "relational" else None,
+                "nps_weighted": _weighted(segments[(start, survey_type, key)], start) if survey_type == "relational" else None,
                 "baseline_nps": baseline,
                 "target_nps": target and target[1], "target_date": target and target[0],
                 "gap_to_target": target and target[1] - ref.nps(counts),
@@ -155,10 +155,12 @@ def _baseline(cells: dict[Cell, ref.Counts], grain: str, survey_type: str, key: 
     return ref.nps(cells[(full[0], survey_type, key)]) if full else None
 
 
-def _weighted(segments: dict[str, ref.Counts]) -> float | None:
-    """Segment NPS weighted by the segments' shares of active customers; unmatched left out."""
-    total = sum(EXPECTED_ACTIVE_SEGMENTS.values())
-    shares = {s: EXPECTED_ACTIVE_SEGMENTS[s] / total for s in segments if s in EXPECTED_ACTIVE_SEGMENTS}
+def _weighted(segments: dict[str, ref.Counts], period_start: date) -> float | None:
+    """Segment NPS weighted by the segments' shares of active customers on the period's first day;
+    unmatched left out."""
+    active = expected_active_segments(period_start)
+    total = sum(active.values())
+    shares = {s: active[s] / total for s in segments if s in active}
     if not shares:
         return None
     return sum(shares[s] * ref.nps(segments[s]) for s in shares) / sum(shares.values())

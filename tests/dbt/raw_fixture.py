@@ -4,7 +4,7 @@ what the models must make of it, so the expected marts can be computed independe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 FIRST_LOAD = datetime(2026, 5, 10, tzinfo=UTC)
@@ -110,7 +110,22 @@ RESPONSES = [
 ]  # fmt: skip
 
 EXPECTED_EMPLOYEE_PROCESSES = {"E01": "support_call", "E02": "billing", "E03": "billing"}
-EXPECTED_ACTIVE_SEGMENTS = {"consumer": 1, "business": 2}
+# Each customer's segment (the winning CRM record) and the local days they were created and churned.
+CUSTOMER_LIFETIMES = {
+    "C001": ("consumer", date(2024, 1, 10), None),
+    "C002": ("business", date(2024, 2, 1), None),
+    "C003": ("consumer", date(2024, 3, 1), date(2026, 2, 15)),
+    "C004": ("business", date(2025, 1, 1), None),
+}
+
+
+def expected_active_segments(day: date) -> dict[str, int]:
+    """Active customers per segment on a local day: created by then, not churned by then."""
+    active: dict[str, int] = {}
+    for segment, created, churned in CUSTOMER_LIFETIMES.values():
+        if created <= day and (churned is None or churned > day):
+            active[segment] = active.get(segment, 0) + 1
+    return active
 
 
 def raw_records(loads: set[int]) -> dict[str, list[dict[str, Any]]]:
