@@ -69,6 +69,15 @@ touched_periods as (
     from recounted_days
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
+    {%- if is_incremental() %}
+
+    union
+
+    -- Stored periods whose reportability no longer follows var('min_responses') (it was changed).
+    select distinct period_grain, period_start
+    from {{ this }}
+    where is_reportable <> (responses >= {{ var('min_responses') }})
+    {%- endif %}
 
 ),
 
