@@ -19,10 +19,10 @@
 -- here depends on the clock: the status (open / overdue / done at a moment) is detractor_follow_up's.
 --
 -- Incremental: a run recomputes the responses conformed since the last run (their earlier rows go
--- first), every response of a backfill's days, and every response of a customer whose CRM inputs
--- changed - account attributes that differ from the stored ones, or a different fingerprint of the
--- customer's activities and won deals (any activity or deal added, changed, removed or moved to
--- another account shows in it, including the customer who lost it).
+-- first), every response of a backfill's days, and every response of a customer whose CRM records
+-- may have changed: an account, activity or deal of theirs landed since the last run (a new or
+-- changed record, or one moved to them), fewer such records than stored (one moved away or no
+-- longer a won deal), or account attributes that differ from the stored ones.
 with
 
 conformed_responses as (
@@ -78,17 +78,17 @@ activities as (
 
     select
         source_name, crm_system, crm_account_id, 'task' as activity_type, created_at,
-        case when is_completed then coalesce(completed_at, updated_at) end as done_at
+        case when is_completed then coalesce(completed_at, updated_at) end as done_at, loaded_at
     from hubspot_tasks
     union all
     select
         source_name, crm_system, crm_account_id, 'note' as activity_type, created_at,
-        coalesce(occurred_at, created_at) as done_at
+        coalesce(occurred_at, created_at) as done_at, loaded_at
     from hubspot_notes
     union all
     select
         source_name, crm_system, crm_account_id, 'task' as activity_type, created_at,
-        case when is_completed then coalesce(completed_at, updated_at) end as done_at
+        case when is_completed then coalesce(completed_at, updated_at) end as done_at, loaded_at
     from salesforce_tasks
 
 ),
@@ -99,7 +99,8 @@ customer_activities as (
         crm_accounts.customer_id,
         activities.activity_type,
         activities.created_at,
-        activities.done_at
+        activities.done_at,
+        activities.loaded_at
 
     from activities
     inner join crm_accounts
@@ -111,19 +112,19 @@ customer_activities as (
 
 deals as (
 
-    select source_name, crm_account_id, amount, is_won, closed_at from hubspot_deals
+    select source_name, crm_account_id, amount, is_won, closed_at, loaded_at from hubspot_deals
     union all
-    select source_name, crm_account_id, amount, is_won, closed_at from salesforce_opportunities
+    select source_name, crm_account_id, amount, is_won, closed_at, loaded_at from salesforce_opportunities
 
 ),
 
--- A deal both CRMs hold counts once: same customer, amount and close day.
-won_deals as (
+customer_won_deals as (
 
-    select distinct
+    select
         crm_accounts.customer_id,
         deals.amount,
-        cast(deals.closed_at as date) as closed_date
+        deals.closed_at,
+        deals.loaded_at
 
     from deals
     inner join crm_accounts
@@ -135,34 +136,35 @@ won_deals as (
 
 ),
 
--- Everything of a customer's CRM data a row reads besides the account attributes, one text per
--- activity or won deal, hashed per customer: equal fingerprints, equal rows.
-crm_facts as (
+-- A deal both CRMs hold counts once: same customer, amount and close day.
+won_deals as (
 
-    select
+    select distinct
         customer_id,
-        'activity:' || activity_type
-            || ':' || cast(extract(epoch from created_at) as {{ dbt.type_string() }})
-            || ':' || coalesce(cast(extract(epoch from done_at) as {{ dbt.type_string() }}), '') as fact
+        amount,
+        cast(closed_at as date) as closed_date
 
-    from customer_activities
-    union all
-    select
-        customer_id,
-        'deal:' || cast(amount as {{ dbt.type_string() }})
-            || ':' || cast(closed_date as {{ dbt.type_string() }}) as fact
-
-    from won_deals
+    from customer_won_deals
 
 ),
 
-crm_fingerprints as (
+-- The CRM records a customer's rows read besides the account attributes: their accounts, the
+-- activities and the won deals on them. A record added, changed or moved to the customer was
+-- landed after the customer's rows were written; one that left them lowers their count.
+customer_crm_records as (
 
     select
         customer_id,
-        md5(string_agg(fact, ',' order by fact)) as crm_fingerprint
+        cast(count(*) as {{ dbt.type_int() }}) as crm_records,
+        max(loaded_at) as crm_loaded_at
 
-    from crm_facts
+    from (
+        select customer_id, loaded_at from crm_accounts where customer_id is not null
+        union all
+        select customer_id, loaded_at from customer_activities
+        union all
+        select customer_id, loaded_at from customer_won_deals
+    ) as records
     group by customer_id
 
 ),
@@ -170,7 +172,7 @@ crm_fingerprints as (
 {% if is_incremental() %}
 stored_customers as (
 
-    select distinct customer_id, crm_system, crm_account_id, account_name, customer_type, crm_fingerprint
+    select distinct customer_id, crm_system, crm_account_id, account_name, customer_type, crm_records
     from {{ this }}
     where customer_id is not null
 
@@ -178,18 +180,23 @@ stored_customers as (
 
 crm_changed as (
 
-    select stored_customers.customer_id
+    select customer_crm_records.customer_id
+    from customer_crm_records
+    where customer_crm_records.crm_loaded_at > {{ watermark('crm_loaded_at') }}
 
+    union
+
+    select stored_customers.customer_id
     from stored_customers
     left join crm_customers
         on stored_customers.customer_id = crm_customers.customer_id
-    left join crm_fingerprints
-        on stored_customers.customer_id = crm_fingerprints.customer_id
-    where crm_customers.crm_system is distinct from stored_customers.crm_system
+    left join customer_crm_records
+        on stored_customers.customer_id = customer_crm_records.customer_id
+    where coalesce(customer_crm_records.crm_records, 0) <> stored_customers.crm_records
+        or crm_customers.crm_system is distinct from stored_customers.crm_system
         or crm_customers.crm_account_id is distinct from stored_customers.crm_account_id
         or crm_customers.account_name is distinct from stored_customers.account_name
         or crm_customers.customer_type is distinct from stored_customers.customer_type
-        or crm_fingerprints.crm_fingerprint is distinct from stored_customers.crm_fingerprint
 
 ),
 {% endif %}
@@ -285,7 +292,8 @@ final as (
         crm_customers.customer_type = 'business'
             and coalesce(revenues.revenue_last_12_months, 0) >= {{ var('follow_up_alert_min_revenue') }}
             as is_alert_worthy,
-        crm_fingerprints.crm_fingerprint,
+        cast(coalesce(customer_crm_records.crm_records, 0) as {{ dbt.type_int() }}) as crm_records,
+        customer_crm_records.crm_loaded_at,
         needing_follow_up.conformed_at
 
     from needing_follow_up
@@ -295,8 +303,8 @@ final as (
         on needing_follow_up.response_id = follow_ups.response_id
     left join revenues
         on needing_follow_up.response_id = revenues.response_id
-    left join crm_fingerprints
-        on needing_follow_up.customer_id = crm_fingerprints.customer_id
+    left join customer_crm_records
+        on needing_follow_up.customer_id = customer_crm_records.customer_id
 
 )
 
