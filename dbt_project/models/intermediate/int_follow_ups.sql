@@ -22,7 +22,8 @@
 -- first), every response of a backfill's days, and every response of a customer whose CRM records
 -- may have changed: an account, activity or deal of theirs landed since the last run (a new or
 -- changed record, or one moved to them), fewer such records than stored (one moved away or no
--- longer a won deal), or account attributes that differ from the stored ones.
+-- longer a won deal), or account attributes that differ from the stored ones. Rows keep the vars
+-- they were computed with (categories, SLA hours, alert revenue): changing one needs a full refresh.
 with
 
 conformed_responses as (
