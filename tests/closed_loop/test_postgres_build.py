@@ -24,7 +24,8 @@ def test_closed_loop_models_build_and_pass_their_tests_on_postgresql(postgres_da
     )  # fmt: skip
 
     assert "themes_per_language_and_detected_language" in output
-    assert "follow_up_status_from_crm_activity_with_a_fixed_clock" in output
+    assert "follow_ups_from_crm_activity" in output
+    assert "follow_up_status_with_a_fixed_clock" in output
     status_as_of = read_postgres(postgres_database, "select distinct status_as_of from marts.detractor_follow_up")
     assert [row["status_as_of"] for row in status_as_of] == [STATUS_AS_OF]
 

@@ -36,7 +36,8 @@ final as (
         region,
         created_at,
         churned_at,
-        updated_at
+        updated_at,
+        loaded_at
 
     from unioned
 

@@ -1,5 +1,18 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='customer_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        pre_hook="{{ delete_vanished_keys('customer_id', ref('int_crm_customers')) }}",
+    )
+}}
+
 -- One row per CRM customer with what they told us: latest score and category, latest transactional
--- and relational score, number of ratings, first and last rating time.
+-- and relational score, number of ratings, first and last rating time. Incremental: a run recomputes
+-- only the customers whose row can have changed - a rating conformed since the last run, fewer
+-- ratings than stored (a rating conformed again and matched to someone else), or CRM attributes that
+-- differ from the stored ones (new customers included); customers gone from the CRM are deleted.
 with
 
 crm_customers as (
@@ -15,6 +28,100 @@ customer_ratings as (
 
 ),
 
+{% if is_incremental() %}
+stored_customers as (
+
+    select * from {{ this }}
+
+),
+
+rated_since_last_run as (
+
+    select customer_id
+    from customer_ratings
+    where conformed_at > {{ watermark('last_conformed_at') }}
+
+),
+
+-- A rating that left a customer (and no new one came) shows only in the count: a count per customer
+-- is one pass over a single column, far cheaper than ranking every rating again.
+rating_counts as (
+
+    select
+        customer_id,
+        count(*) as ratings
+
+    from customer_ratings
+    group by customer_id
+
+),
+
+recounted as (
+
+    select stored_customers.customer_id
+    from stored_customers
+    left join rating_counts
+        on stored_customers.customer_id = rating_counts.customer_id
+    where coalesce(rating_counts.ratings, 0) <> stored_customers.ratings
+
+),
+
+crm_changed as (
+
+    select crm_customers.customer_id
+    from crm_customers
+    left join stored_customers
+        on crm_customers.customer_id = stored_customers.customer_id
+    where stored_customers.customer_id is null
+        or crm_customers.crm_system is distinct from stored_customers.crm_system
+        or crm_customers.crm_account_id is distinct from stored_customers.crm_account_id
+        or crm_customers.account_name is distinct from stored_customers.account_name
+        or crm_customers.customer_type is distinct from stored_customers.customer_type
+        or crm_customers.size_employees is distinct from stored_customers.size_employees
+        or crm_customers.product is distinct from stored_customers.product
+        or crm_customers.region is distinct from stored_customers.region
+        or crm_customers.created_at is distinct from stored_customers.created_at
+        or crm_customers.churned_at is distinct from stored_customers.churned_at
+
+),
+
+changed_customers as (
+
+    select customer_id from rated_since_last_run
+    union
+    select customer_id from recounted
+    union
+    select customer_id from crm_changed
+
+),
+
+customers_to_build as (
+
+    select * from crm_customers
+    where customer_id in (select customer_id from changed_customers)
+
+),
+
+ratings_to_rank as (
+
+    select * from customer_ratings
+    where customer_id in (select customer_id from changed_customers)
+
+),
+{% else %}
+customers_to_build as (
+
+    select * from crm_customers
+
+),
+
+ratings_to_rank as (
+
+    select * from customer_ratings
+
+),
+{% endif %}
+
 ranked_ratings as (
 
     select
@@ -28,7 +135,7 @@ ranked_ratings as (
             order by responded_at desc, response_id
         ) as survey_type_recency_rank
 
-    from customer_ratings
+    from ratings_to_rank
 
 ),
 
@@ -46,7 +153,8 @@ rating_summaries as (
         ) as latest_transactional_score,
         max(
             case when survey_type_recency_rank = 1 and survey_type = 'relational' then score end
-        ) as latest_relational_score
+        ) as latest_relational_score,
+        max(conformed_at) as last_conformed_at
 
     from ranked_ratings
     group by customer_id
@@ -56,28 +164,29 @@ rating_summaries as (
 final as (
 
     select
-        crm_customers.customer_id,
-        crm_customers.crm_system,
-        crm_customers.crm_account_id,
-        crm_customers.account_name,
-        crm_customers.customer_type,
-        crm_customers.size_employees,
-        crm_customers.product,
-        crm_customers.region,
-        crm_customers.created_at,
-        crm_customers.churned_at,
-        crm_customers.is_active,
+        customers_to_build.customer_id,
+        customers_to_build.crm_system,
+        customers_to_build.crm_account_id,
+        customers_to_build.account_name,
+        customers_to_build.customer_type,
+        customers_to_build.size_employees,
+        customers_to_build.product,
+        customers_to_build.region,
+        customers_to_build.created_at,
+        customers_to_build.churned_at,
+        customers_to_build.is_active,
         cast(coalesce(rating_summaries.ratings, 0) as {{ dbt.type_int() }}) as ratings,
         rating_summaries.first_rated_at,
         rating_summaries.last_rated_at,
         rating_summaries.latest_score,
         rating_summaries.latest_nps_category,
         rating_summaries.latest_transactional_score,
-        rating_summaries.latest_relational_score
+        rating_summaries.latest_relational_score,
+        rating_summaries.last_conformed_at
 
-    from crm_customers
+    from customers_to_build
     left join rating_summaries
-        on crm_customers.customer_id = rating_summaries.customer_id
+        on customers_to_build.customer_id = rating_summaries.customer_id
 
 )
 

@@ -1,222 +1,54 @@
-{%- set sla_hours = var('follow_up_sla_hours') -%}
 {%- set as_of = var('follow_up_as_of', run_started_at.isoformat()) -%}
--- Every response that needs a follow-up (detractors; var follow_up_categories), with its customer, due
--- time (SLA hours per survey type, var follow_up_sla_hours) and status from CRM activity: a task or
--- note logged on the customer's account after the response. done: a completed task or a note;
--- overdue: neither, and the due time has passed (at var follow_up_as_of, else when the run started);
--- open: neither, not yet due. Customers' yearly revenue decides which new detractors are alerted.
+{{ config(materialized='view') }}
+
+-- The follow-up work list: every response that needs a follow-up (int_follow_ups) with its status at
+-- var follow_up_as_of, else when the run started. done: a completed task or a note after the
+-- response; overdue: neither, and the due time has passed; open: neither, not yet due. A view: the
+-- status is the only thing that changes with the clock alone, and a view judges every row at the
+-- build's moment without rewriting the rows (int_follow_ups is incremental).
 with
-
-conformed_responses as (
-
-    select * from {{ ref('int_responses_conformed') }}
-
-),
-
-crm_customers as (
-
-    select * from {{ ref('int_crm_customers') }}
-
-),
-
-crm_accounts as (
-
-    select * from {{ ref('int_crm_accounts') }}
-
-),
-
-hubspot_tasks as (
-
-    select * from {{ ref('stg_hubspot__tasks') }}
-
-),
-
-hubspot_notes as (
-
-    select * from {{ ref('stg_hubspot__notes') }}
-
-),
-
-salesforce_tasks as (
-
-    select * from {{ ref('stg_salesforce__tasks') }}
-
-),
-
-hubspot_deals as (
-
-    select * from {{ ref('stg_hubspot__deals') }}
-
-),
-
-salesforce_opportunities as (
-
-    select * from {{ ref('stg_salesforce__opportunities') }}
-
-),
-
--- A follow-up is done when a task is completed or a note is logged (a note records contact made).
-activities as (
-
-    select
-        source_name, crm_system, crm_account_id, 'task' as activity_type, created_at,
-        case when is_completed then coalesce(completed_at, updated_at) end as done_at
-    from hubspot_tasks
-    union all
-    select
-        source_name, crm_system, crm_account_id, 'note' as activity_type, created_at,
-        coalesce(occurred_at, created_at) as done_at
-    from hubspot_notes
-    union all
-    select
-        source_name, crm_system, crm_account_id, 'task' as activity_type, created_at,
-        case when is_completed then coalesce(completed_at, updated_at) end as done_at
-    from salesforce_tasks
-
-),
-
-customer_activities as (
-
-    select
-        crm_accounts.customer_id,
-        activities.activity_type,
-        activities.created_at,
-        activities.done_at
-
-    from activities
-    inner join crm_accounts
-        on activities.source_name = crm_accounts.source_name
-        and activities.crm_account_id = crm_accounts.crm_account_id
-    where crm_accounts.customer_id is not null
-
-),
-
-deals as (
-
-    select source_name, crm_account_id, amount, is_won, closed_at from hubspot_deals
-    union all
-    select source_name, crm_account_id, amount, is_won, closed_at from salesforce_opportunities
-
-),
-
--- A deal both CRMs hold counts once: same customer, amount and close day.
-won_deals as (
-
-    select distinct
-        crm_accounts.customer_id,
-        deals.amount,
-        cast(deals.closed_at as date) as closed_date
-
-    from deals
-    inner join crm_accounts
-        on deals.source_name = crm_accounts.source_name
-        and deals.crm_account_id = crm_accounts.crm_account_id
-    where deals.is_won
-        and deals.closed_at is not null
-        and crm_accounts.customer_id is not null
-
-),
-
-needing_follow_up as (
-
-    select
-        *,
-        case survey_type
-            {%- for survey_type, hours in sla_hours.items() %}
-            when '{{ survey_type }}' then {{ hours }}
-            {%- endfor %}
-            else 48
-        end as sla_hours
-
-    from conformed_responses
-    where nps_category in (
-        {%- for category in var('follow_up_categories') %}'{{ category }}'{{ ", " if not loop.last }}{% endfor -%}
-    )
-
-),
 
 follow_ups as (
 
-    select
-        needing_follow_up.response_id,
-        min(customer_activities.done_at) as followed_up_at,
-        cast(count(customer_activities.created_at) as {{ dbt.type_int() }}) as activities_logged
-
-    from needing_follow_up
-    inner join customer_activities
-        on needing_follow_up.customer_id = customer_activities.customer_id
-        and customer_activities.created_at >= needing_follow_up.responded_at
-    group by needing_follow_up.response_id
-
-),
-
-revenues as (
-
-    select
-        needing_follow_up.response_id,
-        sum(won_deals.amount) as revenue_last_12_months
-
-    from needing_follow_up
-    inner join won_deals
-        on needing_follow_up.customer_id = won_deals.customer_id
-        and won_deals.closed_date > cast(needing_follow_up.responded_at - interval '365 days' as date)
-        and won_deals.closed_date <= cast(needing_follow_up.responded_at as date)
-    group by needing_follow_up.response_id
-
-),
-
-timed as (
-
-    select
-        needing_follow_up.response_id,
-        needing_follow_up.customer_id,
-        crm_customers.crm_system,
-        crm_customers.crm_account_id,
-        crm_customers.account_name,
-        crm_customers.customer_type,
-        coalesce(revenues.revenue_last_12_months, 0) as revenue_last_12_months,
-        needing_follow_up.source_name,
-        needing_follow_up.survey_type,
-        needing_follow_up.product,
-        needing_follow_up.process,
-        needing_follow_up.employee_id,
-        needing_follow_up.score,
-        needing_follow_up.nps_category,
-        needing_follow_up.comment,
-        needing_follow_up.responded_at,
-        needing_follow_up.responded_date,
-        needing_follow_up.sla_hours,
-        needing_follow_up.responded_at + needing_follow_up.sla_hours * interval '1 hour' as due_at,
-        follow_ups.followed_up_at,
-        coalesce(follow_ups.activities_logged, 0) as activities_logged,
-        cast('{{ as_of }}' as timestamp with time zone) as status_as_of
-
-    from needing_follow_up
-    left join crm_customers
-        on needing_follow_up.customer_id = crm_customers.customer_id
-    left join follow_ups
-        on needing_follow_up.response_id = follow_ups.response_id
-    left join revenues
-        on needing_follow_up.response_id = revenues.response_id
+    select * from {{ ref('int_follow_ups') }}
 
 ),
 
 final as (
 
     select
-        *,
+        response_id,
+        customer_id,
+        crm_system,
+        crm_account_id,
+        account_name,
+        customer_type,
+        revenue_last_12_months,
+        source_name,
+        survey_type,
+        product,
+        process,
+        employee_id,
+        score,
+        nps_category,
+        comment,
+        responded_at,
+        responded_date,
+        sla_hours,
+        due_at,
+        followed_up_at,
+        activities_logged,
+        cast('{{ as_of }}' as timestamp with time zone) as status_as_of,
         case
             when followed_up_at is not null then 'done'
-            when status_as_of > due_at then 'overdue'
+            when cast('{{ as_of }}' as timestamp with time zone) > due_at then 'overdue'
             else 'open'
         end as follow_up_status,
-        coalesce(followed_up_at <= due_at, false) as is_followed_up_within_sla,
-        cast(extract(epoch from followed_up_at) - extract(epoch from responded_at) as double precision) / 3600.0
-            as hours_to_follow_up,
-        customer_type = 'business'
-            and revenue_last_12_months >= {{ var('follow_up_alert_min_revenue') }} as is_alert_worthy
+        is_followed_up_within_sla,
+        hours_to_follow_up,
+        is_alert_worthy
 
-    from timed
+    from follow_ups
 
 )
 

@@ -20,7 +20,8 @@ renamed as (
         region,
         cast(createdate as timestamp with time zone) as created_at,
         cast(churned_at as timestamp with time zone) as churned_at,
-        cast(hs_lastmodifieddate as timestamp with time zone) as updated_at
+        cast(hs_lastmodifieddate as timestamp with time zone) as updated_at,
+        _loaded_at as loaded_at
 
     from source
 

@@ -19,7 +19,8 @@ renamed as (
         cast(hs_is_closed_won as boolean) as is_won,
         cast(closedate as timestamp with time zone) as closed_at,
         cast(createdate as timestamp with time zone) as created_at,
-        cast(hs_lastmodifieddate as timestamp with time zone) as updated_at
+        cast(hs_lastmodifieddate as timestamp with time zone) as updated_at,
+        _loaded_at as loaded_at
 
     from source
 

@@ -19,7 +19,8 @@ renamed as (
         cast(hs_timestamp as timestamp with time zone) as due_at,
         cast(hs_task_completion_date as timestamp with time zone) as completed_at,
         cast(createdate as timestamp with time zone) as created_at,
-        cast(hs_lastmodifieddate as timestamp with time zone) as updated_at
+        cast(hs_lastmodifieddate as timestamp with time zone) as updated_at,
+        _loaded_at as loaded_at
 
     from source
 

@@ -20,7 +20,8 @@ renamed as (
         region,
         cast(createddate as timestamp with time zone) as created_at,
         cast(churned_at as timestamp with time zone) as churned_at,
-        cast(systemmodstamp as timestamp with time zone) as updated_at
+        cast(systemmodstamp as timestamp with time zone) as updated_at,
+        _loaded_at as loaded_at
 
     from source
 

@@ -19,7 +19,8 @@ renamed as (
         cast(iswon as boolean) as is_won,
         cast(closedate as timestamp with time zone) as closed_at,
         cast(createddate as timestamp with time zone) as created_at,
-        cast(systemmodstamp as timestamp with time zone) as updated_at
+        cast(systemmodstamp as timestamp with time zone) as updated_at,
+        _loaded_at as loaded_at
 
     from source
 

@@ -20,7 +20,8 @@ renamed as (
         cast(activitydate as date) as due_date,
         cast(completeddatetime as timestamp with time zone) as completed_at,
         cast(createddate as timestamp with time zone) as created_at,
-        cast(systemmodstamp as timestamp with time zone) as updated_at
+        cast(systemmodstamp as timestamp with time zone) as updated_at,
+        _loaded_at as loaded_at
 
     from source
 

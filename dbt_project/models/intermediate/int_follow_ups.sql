@@ -1,0 +1,312 @@
+{%- set sla_hours = var('follow_up_sla_hours') -%}
+{{
+    config(
+        materialized='incremental',
+        unique_key='response_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ delete_backfill_window('responded_date') }}",
+            "{{ delete_reconformed_responses() }}",
+        ],
+    )
+}}
+
+-- Every response that needs a follow-up (detractors; var follow_up_categories), with its customer, due
+-- time (SLA hours per survey type, var follow_up_sla_hours) and the CRM activity logged on the
+-- customer's account after the response: the first follow-up done (a completed task or a note) and
+-- how many were logged. Customers' yearly revenue decides which new detractors are alerted. Nothing
+-- here depends on the clock: the status (open / overdue / done at a moment) is detractor_follow_up's.
+--
+-- Incremental: a run recomputes the responses conformed since the last run (their earlier rows go
+-- first), every response of a backfill's days, and every response of a customer whose CRM records
+-- may have changed: an account, activity or deal of theirs landed since the last run (a new or
+-- changed record, or one moved to them), fewer such records than stored (one moved away or no
+-- longer a won deal), or account attributes that differ from the stored ones. Rows keep the vars
+-- they were computed with (categories, SLA hours, alert revenue): changing one needs a full refresh.
+with
+
+conformed_responses as (
+
+    select * from {{ ref('int_responses_conformed') }}
+
+),
+
+crm_customers as (
+
+    select * from {{ ref('int_crm_customers') }}
+
+),
+
+crm_accounts as (
+
+    select * from {{ ref('int_crm_accounts') }}
+
+),
+
+hubspot_tasks as (
+
+    select * from {{ ref('stg_hubspot__tasks') }}
+
+),
+
+hubspot_notes as (
+
+    select * from {{ ref('stg_hubspot__notes') }}
+
+),
+
+salesforce_tasks as (
+
+    select * from {{ ref('stg_salesforce__tasks') }}
+
+),
+
+hubspot_deals as (
+
+    select * from {{ ref('stg_hubspot__deals') }}
+
+),
+
+salesforce_opportunities as (
+
+    select * from {{ ref('stg_salesforce__opportunities') }}
+
+),
+
+-- A follow-up is done when a task is completed or a note is logged (a note records contact made).
+activities as (
+
+    select
+        source_name, crm_system, crm_account_id, 'task' as activity_type, created_at,
+        case when is_completed then coalesce(completed_at, updated_at) end as done_at, loaded_at
+    from hubspot_tasks
+    union all
+    select
+        source_name, crm_system, crm_account_id, 'note' as activity_type, created_at,
+        coalesce(occurred_at, created_at) as done_at, loaded_at
+    from hubspot_notes
+    union all
+    select
+        source_name, crm_system, crm_account_id, 'task' as activity_type, created_at,
+        case when is_completed then coalesce(completed_at, updated_at) end as done_at, loaded_at
+    from salesforce_tasks
+
+),
+
+customer_activities as (
+
+    select
+        crm_accounts.customer_id,
+        activities.activity_type,
+        activities.created_at,
+        activities.done_at,
+        activities.loaded_at
+
+    from activities
+    inner join crm_accounts
+        on activities.source_name = crm_accounts.source_name
+        and activities.crm_account_id = crm_accounts.crm_account_id
+    where crm_accounts.customer_id is not null
+
+),
+
+deals as (
+
+    select source_name, crm_account_id, amount, is_won, closed_at, loaded_at from hubspot_deals
+    union all
+    select source_name, crm_account_id, amount, is_won, closed_at, loaded_at from salesforce_opportunities
+
+),
+
+customer_won_deals as (
+
+    select
+        crm_accounts.customer_id,
+        deals.amount,
+        deals.closed_at,
+        deals.loaded_at
+
+    from deals
+    inner join crm_accounts
+        on deals.source_name = crm_accounts.source_name
+        and deals.crm_account_id = crm_accounts.crm_account_id
+    where deals.is_won
+        and deals.closed_at is not null
+        and crm_accounts.customer_id is not null
+
+),
+
+-- A deal both CRMs hold counts once: same customer, amount and close day.
+won_deals as (
+
+    select distinct
+        customer_id,
+        amount,
+        cast(closed_at as date) as closed_date
+
+    from customer_won_deals
+
+),
+
+-- The CRM records a customer's rows read besides the account attributes: their accounts, the
+-- activities and the won deals on them. A record added, changed or moved to the customer was
+-- landed after the customer's rows were written; one that left them lowers their count.
+customer_crm_records as (
+
+    select
+        customer_id,
+        cast(count(*) as {{ dbt.type_int() }}) as crm_records,
+        max(loaded_at) as crm_loaded_at
+
+    from (
+        select customer_id, loaded_at from crm_accounts where customer_id is not null
+        union all
+        select customer_id, loaded_at from customer_activities
+        union all
+        select customer_id, loaded_at from customer_won_deals
+    ) as records
+    group by customer_id
+
+),
+
+{% if is_incremental() %}
+stored_customers as (
+
+    select distinct customer_id, crm_system, crm_account_id, account_name, customer_type, crm_records
+    from {{ this }}
+    where customer_id is not null
+
+),
+
+crm_changed as (
+
+    select customer_crm_records.customer_id
+    from customer_crm_records
+    where customer_crm_records.crm_loaded_at > {{ watermark('crm_loaded_at') }}
+
+    union
+
+    select stored_customers.customer_id
+    from stored_customers
+    left join crm_customers
+        on stored_customers.customer_id = crm_customers.customer_id
+    left join customer_crm_records
+        on stored_customers.customer_id = customer_crm_records.customer_id
+    where coalesce(customer_crm_records.crm_records, 0) <> stored_customers.crm_records
+        or crm_customers.crm_system is distinct from stored_customers.crm_system
+        or crm_customers.crm_account_id is distinct from stored_customers.crm_account_id
+        or crm_customers.account_name is distinct from stored_customers.account_name
+        or crm_customers.customer_type is distinct from stored_customers.customer_type
+
+),
+{% endif %}
+
+needing_follow_up as (
+
+    select
+        *,
+        case survey_type
+            {%- for survey_type, hours in sla_hours.items() %}
+            when '{{ survey_type }}' then {{ hours }}
+            {%- endfor %}
+            else 48
+        end as sla_hours
+
+    from conformed_responses
+    where nps_category in (
+        {%- for category in var('follow_up_categories') %}'{{ category }}'{{ ", " if not loop.last }}{% endfor -%}
+    )
+    {% if is_incremental() %}
+        and (
+            conformed_at > {{ watermark('conformed_at') }}
+            or customer_id in (select customer_id from crm_changed)
+            {% if backfill_window_given() %}
+            or {{ in_backfill_window('responded_date') }}
+            {% endif %}
+        )
+    {% endif %}
+
+),
+
+follow_ups as (
+
+    select
+        needing_follow_up.response_id,
+        min(customer_activities.done_at) as followed_up_at,
+        cast(count(customer_activities.created_at) as {{ dbt.type_int() }}) as activities_logged
+
+    from needing_follow_up
+    inner join customer_activities
+        on needing_follow_up.customer_id = customer_activities.customer_id
+        and customer_activities.created_at >= needing_follow_up.responded_at
+    group by needing_follow_up.response_id
+
+),
+
+revenues as (
+
+    select
+        needing_follow_up.response_id,
+        sum(won_deals.amount) as revenue_last_12_months
+
+    from needing_follow_up
+    inner join won_deals
+        on needing_follow_up.customer_id = won_deals.customer_id
+        and won_deals.closed_date > cast(needing_follow_up.responded_at - interval '365 days' as date)
+        and won_deals.closed_date <= cast(needing_follow_up.responded_at as date)
+    group by needing_follow_up.response_id
+
+),
+
+final as (
+
+    select
+        needing_follow_up.response_key,
+        needing_follow_up.response_id,
+        needing_follow_up.customer_id,
+        crm_customers.crm_system,
+        crm_customers.crm_account_id,
+        crm_customers.account_name,
+        crm_customers.customer_type,
+        coalesce(revenues.revenue_last_12_months, 0) as revenue_last_12_months,
+        needing_follow_up.source_name,
+        needing_follow_up.survey_type,
+        needing_follow_up.product,
+        needing_follow_up.process,
+        needing_follow_up.employee_id,
+        needing_follow_up.score,
+        needing_follow_up.nps_category,
+        needing_follow_up.comment,
+        needing_follow_up.responded_at,
+        needing_follow_up.responded_date,
+        needing_follow_up.sla_hours,
+        needing_follow_up.responded_at + needing_follow_up.sla_hours * interval '1 hour' as due_at,
+        follow_ups.followed_up_at,
+        coalesce(follow_ups.activities_logged, 0) as activities_logged,
+        coalesce(follow_ups.followed_up_at <= needing_follow_up.responded_at
+            + needing_follow_up.sla_hours * interval '1 hour', false) as is_followed_up_within_sla,
+        cast(
+            extract(epoch from follow_ups.followed_up_at) - extract(epoch from needing_follow_up.responded_at)
+            as double precision
+        ) / 3600.0 as hours_to_follow_up,
+        crm_customers.customer_type = 'business'
+            and coalesce(revenues.revenue_last_12_months, 0) >= {{ var('follow_up_alert_min_revenue') }}
+            as is_alert_worthy,
+        cast(coalesce(customer_crm_records.crm_records, 0) as {{ dbt.type_int() }}) as crm_records,
+        customer_crm_records.crm_loaded_at,
+        needing_follow_up.conformed_at
+
+    from needing_follow_up
+    left join crm_customers
+        on needing_follow_up.customer_id = crm_customers.customer_id
+    left join follow_ups
+        on needing_follow_up.response_id = follow_ups.response_id
+    left join revenues
+        on needing_follow_up.response_id = revenues.response_id
+    left join customer_crm_records
+        on needing_follow_up.customer_id = customer_crm_records.customer_id
+
+)
+
+select * from final
