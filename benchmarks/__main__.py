@@ -75,6 +75,24 @@ def write_report(output: Path, generated: str) -> None:
 
 
 @main.command()
+@click.option("--size", default=100_000, show_default=True, type=click.IntRange(min=1), help="History size (responses).")
+@click.option("--repeat", default=3, show_default=True, type=click.IntRange(min=1), help="Runs of each pair; medians are printed.")
+@click.option("--only", "only", multiple=True, help="A connector's asset (e.g. typeform/responses); repeatable. Default: every bare loop.")
+@click.option("--workdir", default="/tmp/nps-benchmarks", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+def pairs(size: int, repeat: int, only: tuple[str, ...], workdir: Path) -> None:
+    """Only the connectors beside their bare loops, against one world; prints each repeat's ratio and
+    the medians. Writes nothing to BENCHMARKS.md."""
+    from benchmarks.report import render_pairs
+    from benchmarks.suite import BARE_LOOPS, measure_pairs
+
+    unknown = [name for name in only if name not in BARE_LOOPS]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)}: expected one of {', '.join(BARE_LOOPS)}", param_hint="--only")
+    click.echo(f"Measuring {', '.join(only or BARE_LOOPS)} against {size:,} responses, {repeat} time(s) ...", err=True)
+    click.echo(render_pairs(measure_pairs(size, workdir, repeat, only or BARE_LOOPS)))
+
+
+@main.command()
 @click.option("--workdir", default="/tmp/nps-benchmarks", show_default=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--output", default=Path(__file__).resolve().parents[1] / "BENCHMARKS.md", show_default=True, type=click.Path(dir_okay=False, path_type=Path))
 def render(workdir: Path, output: Path) -> None:

@@ -1,6 +1,7 @@
 """The printed table and BENCHMARKS.md, with the issue's targets judged on what was measured."""
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
 from benchmarks.measure import StepResult
@@ -47,6 +48,29 @@ def connector_throughput(loop: StepResult) -> float:
 
 def bare_throughput(result: StepResult) -> float:
     return throughput(result.data["records"], result.data["seconds"])
+
+
+def render_pairs(measured: dict[str, list[StepResult]]) -> str:
+    """Per connector: records/s of the connector and of its bare loop (medians of the repeats), the
+    median of the repeats' ratios, the same for records per CPU second of the step process, and
+    each repeat's (wall) ratio in the order run."""
+    lines = [f"{'asset':<24}  {'connector rec/s':>15}  {'bare rec/s':>10}  {'median ratio':>12}  {'cpu ratio':>9}  ratios"]
+    for asset, loops in measured.items():
+        ratios = [connector_throughput(b) / bare_throughput(b) for b in loops]
+        cpu_ratios = [_cpu_ratio(b) for b in loops if "connector_cpu_seconds" in b.data]
+        lines.append(
+            f"{asset:<24}  {statistics.median(map(connector_throughput, loops)):>15,.0f}  "
+            f"{statistics.median(map(bare_throughput, loops)):>10,.0f}  {statistics.median(ratios):>12.2f}  "
+            f"{f'{statistics.median(cpu_ratios):.2f}' if cpu_ratios else '-':>9}  "
+            + " ".join(f"{r:.2f}" for r in ratios)
+        )
+    return "\n".join(lines)
+
+
+def _cpu_ratio(loop: StepResult) -> float:
+    """The connector's records per CPU second over its bare loop's."""
+    connector = throughput(loop.data["connector_records"], loop.data["connector_cpu_seconds"])
+    return connector / throughput(loop.data["records"], loop.data["cpu_seconds"])
 
 
 def rows(results: list[SizeResults]) -> list[tuple[str, ...]]:

@@ -39,6 +39,24 @@ def measure_generation(size: int, workdir: Path) -> StepResult:
         shutil.rmtree(home, ignore_errors=True)
 
 
+def measure_pairs(size: int, workdir: Path, repeat: int, names: tuple[str, ...] = BARE_LOOPS) -> dict[str, list[StepResult]]:
+    """Only each connector beside its bare loop (no refresh, dbt or checks), `repeat` times, against
+    one world of `size` responses served once, without the vendors' rate limits: what a change to
+    the connectors is judged by. The repeats go round the connectors, so a busy spell is shared."""
+    home = workdir / f"pairs_{size}"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    run_step("generate", world=str(home / "world"), responses=size, end_date=END_DATE.isoformat())
+    measured: dict[str, list[StepResult]] = {name: [] for name in names}
+    with start_emulator(home / "world", faults=Faults(enforce_rate_limits=False)) as emulator:
+        config = write_config(home, emulator.base_url, vendor_rate_limits=False)
+        for _ in range(repeat):
+            for name in names:
+                arguments = {"name": name, "base_url": emulator.base_url, "config": str(config), "database": str(home / "bare.duckdb")}
+                measured[name].append(run_step("bare_loop", **arguments))
+    return measured
+
+
 def measure_size(size: int, workdir: Path, repeat: int, vendor_rate_limits: bool, with_bare_loops: bool = True) -> SizeResults:
     """Every step at one history size. Generation and the full refresh run once (at a million
     responses they take many minutes, and the nightly repeats start from the full refresh's

@@ -67,16 +67,25 @@ def parse_response(item: dict[str, Any], config: DelightedSourceConfig) -> dict[
         mapping=config,
         attributes={"person_id": person.get("id") or item.get("person"), "tags": item.get("tags") or None},
     )
-    return {**record, "payload": item, "_modified_at": updated}
+    record["payload"], record["_modified_at"] = item, updated
+    return record
 
 
-def _to_batch(items: list[dict[str, Any]], config: DelightedSourceConfig) -> Batch:
+def _to_batch(items: list[dict[str, Any]], config: DelightedSourceConfig, updated: list[int] | None = None) -> Batch:
+    """`updated`, if given, gets each item's `_updated` (a parsed record's from its `_modified_at`,
+    the same timestamp read again otherwise)."""
     batch = Batch()
     for item in items:
         try:
-            batch.records.append(parse_response(item, config))
+            record = parse_response(item, config)
         except fields.RecordError as error:
             batch.quarantined.append(fields.quarantine(f"response/{item.get('id')}", error, item))
+            if updated is not None:
+                updated.append(_updated(item))
+            continue
+        batch.records.append(record)
+        if updated is not None:
+            updated.append(int(record["_modified_at"].timestamp()))
     return batch
 
 
@@ -105,8 +114,9 @@ def extract(config: DelightedSourceConfig, object_name: str, cursor: str | None,
             if since is not None:
                 params["updated_since"] = since
             items = http.get_json("survey_responses.json", params) or []
-            batch = _to_batch(items, config)
-            reached = max((_updated(i) for i in items), default=None)
+            updated: list[int] = []
+            batch = _to_batch(items, config, updated)
+            reached = max(updated, default=None)
             if reached is not None and reached != since:
                 since, page = reached, 1
             else:

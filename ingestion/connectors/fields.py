@@ -134,7 +134,7 @@ def sequence(value: Any, field: str) -> list[Any]:
 def text(value: Any) -> str | None:
     if value is None:
         return None
-    value = str(value).strip()
+    value = (value if type(value) is str else str(value)).strip()
     return value or None
 
 

@@ -87,7 +87,8 @@ def parse_response(item: dict[str, Any], form: TypeformForm) -> dict[str, Any]:
         mapping=form,
         attributes={"form_id": form.form_id},
     )
-    return {**record, "payload": item, "_modified_at": submitted}
+    record["payload"], record["_modified_at"] = item, submitted
+    return record
 
 
 def read_form(

@@ -1,9 +1,15 @@
 """Landing behaves the same on DuckDB and PostgreSQL: upsert, quarantine, cursor in one transaction."""
+import json
+import uuid
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from ingestion.landing import Batch, QuarantineRecord, land_batch, read_cursor
+from ingestion import landing
+from ingestion.landing import Batch, QuarantineRecord, ensure_raw_tables, land_batch, read_cursor
+from ingestion.warehouse import open_warehouse
 from ingestion.raw_tables import responses_table
 
 TABLE = responses_table("csv")
@@ -91,3 +97,74 @@ def test_pages_are_merged_into_larger_batches_carrying_the_newest_cursor():
     merged = list(coalesce(pages, max_records=4))
 
     assert [(len(b.records), len(b.quarantined), b.cursor) for b in merged] == [(3, 1, "p3"), (1, 0, "p4")]
+
+
+# Two versions of one record in a batch (Delighted's overlapping pages): the latest lands, as the
+# SQL window in landing would choose it; landing picks it in Python where it plainly can.
+versions = st.lists(
+    st.tuples(st.sampled_from("abc"), st.integers(0, 10), st.one_of(st.none(), st.integers(1, 3))),
+    min_size=1, max_size=8,
+)  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(versions=versions, landed_first=st.booleans())
+def test_the_latest_version_in_a_batch_lands_as_the_sql_window_chooses_it(tmp_path, monkeypatch, versions, landed_first):
+    def land(choose_in_python: bool):
+        with open_warehouse(tmp_path / f"{uuid.uuid4().hex}.duckdb") as warehouse:
+            ensure_raw_tables(warehouse, [TABLE])
+            if landed_first:
+                land_batch(warehouse, TABLE, "exports", "responses", Batch(records=[response("a", 5, 2)]), "r0")
+            records = []
+            for response_id, score, day in versions:
+                record = response(response_id, score, day or 1)
+                record["_modified_at"] = None if day is None else record["_modified_at"]
+                records.append(record)
+            if not choose_in_python:
+                monkeypatch.setattr(landing, "_latest_versions", lambda records, key: None)
+            counts = land_batch(warehouse, TABLE, "exports", "responses", Batch(records=records), "r1")
+            monkeypatch.undo()
+            return counts, rows(warehouse, "select response_id, score, _modified_at, _batch_id from raw.csv__responses order by 1")
+
+    assert land(choose_in_python=True) == land(choose_in_python=False)
+
+
+def test_a_batch_with_keys_other_than_text_is_left_to_the_sql_window():
+    records = [response("a", 1, 1), response("a", 2, 2)]
+    assert landing._latest_versions(records, TABLE.key) == [records[1]]
+    records[0]["response_id"] = 7
+    assert landing._latest_versions(records, TABLE.key) is None
+    records[0]["response_id"], records[0]["_modified_at"] = "a", datetime(2026, 5, 1)  # no time zone
+    assert landing._latest_versions(records, TABLE.key) is None
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300)
+@given(value=json_values | st.dictionaries(st.integers(), st.text(), max_size=3) | st.datetimes() | st.sets(st.integers(), max_size=3))
+def test_payloads_are_encoded_as_json_encoder_encodes_them(value):
+    """An unchanged record's payload must compare equal to the one landed before: the text is exactly
+    json.JSONEncoder's with landing's options (or fails as it does)."""
+    expected_encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+    def outcome(encode):
+        try:
+            return encode(value)
+        except Exception as error:
+            return type(error), str(error)
+
+    assert outcome(landing._encode) == outcome(expected_encoder.encode)
+
+
+def test_a_circular_payload_fails_as_json_encoder_fails_and_the_encoder_recovers():
+    circular: list = []
+    circular.append(circular)
+    with pytest.raises(ValueError, match="Circular reference detected"):
+        landing._json_or_none(circular)
+    shared = {"x": 1}
+    assert landing._json_or_none([shared, shared]) == '[{"x": 1}, {"x": 1}]'
