@@ -71,3 +71,11 @@ def test_an_incremental_run_in_another_timezone_stops_and_asks_for_a_full_refres
         )  # fmt: skip
     assert "built with reporting timezone Europe/Amsterdam, this run has UTC" in str(failure.value)
     assert "--full-refresh" in str(failure.value)
+
+
+def test_an_incremental_run_with_other_follow_up_settings_stops_and_asks_for_a_full_refresh(built, tmp_path):
+    warehouse, _ = built
+    longer_sla = json.dumps({**json.loads(DBT_VARS), "follow_up_sla_hours": {"transactional": 72, "relational": 48}})
+    with pytest.raises(AssertionError) as failure:
+        run_dbt(["run", "--select", "int_follow_ups", "--vars", longer_sla], duckdb_environment(warehouse), tmp_path)
+    assert '"transactional": 72' in str(failure.value) and "--full-refresh" in str(failure.value)

@@ -11,6 +11,7 @@
         ],
     )
 }}
+{{ assert_follow_up_settings_unchanged(this) }}
 
 -- Every response that needs a follow-up (detractors; var follow_up_categories), with its customer, due
 -- time (SLA hours per survey type, var follow_up_sla_hours) and the CRM activity logged on the
@@ -295,7 +296,8 @@ final as (
             as is_alert_worthy,
         cast(coalesce(customer_crm_records.crm_records, 0) as {{ dbt.type_int() }}) as crm_records,
         customer_crm_records.crm_loaded_at,
-        needing_follow_up.conformed_at
+        needing_follow_up.conformed_at,
+        '{{ follow_up_settings() }}' as follow_up_settings
 
     from needing_follow_up
     left join crm_customers
