@@ -46,3 +46,19 @@
     where stored.target_nps is distinct from {{ target_ranges }}.target_nps
         or stored.target_date is distinct from {{ target_ranges }}.target_date
 {%- endmacro %}
+
+{#- A condition on a row of daily or monthly counts: in an incremental run, its date lies in one of
+    the `periods` (a CTE of period_grain, period_start) of one of `grains`; in a full build, true. -#}
+{% macro falls_in_periods(date_column, grains, periods) -%}
+    {%- if is_incremental() -%}
+        {%- for grain in grains -%}
+        {{ ' or ' if not loop.first }}{{ period_start(grain, date_column) }} in (
+            select period_start from {{ periods }} where period_grain = '{{ grain }}'
+        )
+        {%- else -%}
+        false
+        {%- endfor -%}
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}

@@ -113,32 +113,14 @@ counted_periods as (
 counted_days as (
 
     select * from daily_counts
-    {%- if is_incremental() %}
-    where
-        {%- for grain in day_grains %}
-        {{ 'or ' if not loop.first }}{{ period_start(grain, 'responded_date') }} in (
-            select period_start from counted_periods where period_grain = '{{ grain }}'
-        )
-        {%- else %}
-        1 = 0
-        {%- endfor %}
-    {%- endif %}
+    where {{ falls_in_periods('responded_date', day_grains, 'counted_periods') }}
 
 ),
 
 counted_months as (
 
     select * from monthly_counts
-    {%- if is_incremental() %}
-    where
-        {%- for grain in month_grains %}
-        {{ 'or ' if not loop.first }}{{ period_start(grain, 'responded_month') }} in (
-            select period_start from counted_periods where period_grain = '{{ grain }}'
-        )
-        {%- else %}
-        1 = 0
-        {%- endfor %}
-    {%- endif %}
+    where {{ falls_in_periods('responded_month', month_grains, 'counted_periods') }}
 
 ),
 
