@@ -97,7 +97,8 @@ def mentions(path, pattern: str) -> dict[str, int]:
 
 
 def marts(path) -> dict[str, list[tuple]]:
-    return {name: sorted(query(path, f"select * from {name}"), key=repr) for name in MARTS}
+    """Each mart's rows, without built_at (when the dbt run that wrote a row started)."""
+    return {name: sorted(query(path, f"select * exclude (built_at) from {name}"), key=repr) for name in MARTS}
 
 
 def materializations(run_id: str) -> dict[str, dict]:
