@@ -123,8 +123,12 @@ class Qualtrics(Vendor):
             return envelope(200, result={"percentComplete": 50.0, "status": "inProgress"})
         file_id = export.get("file_id")
         if file_id is None:
-            file_id = export["file_id"] = f"{uuid.uuid4()}-def"
-            self.files[file_id] = self.zip(survey_id, export["rows"])
+            # The id is handed out only once its file exists: a poll retried while the first one is
+            # still zipping (its client timed out) must not announce a file that is not there yet.
+            content = self.zip(survey_id, export["rows"])
+            file_id = f"{uuid.uuid4()}-def"
+            self.files[file_id] = content
+            export["file_id"] = file_id
         result: dict[str, Any] = {"fileId": file_id, "percentComplete": 100.0, "status": "complete"}
         if export["continuation"]:
             until = export["until"]

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -82,6 +85,36 @@ def test_qualtrics_refuses_export_filters_it_does_not_take(emulator, body, messa
 
     assert reply.status_code == 400
     assert message in reply.json()["meta"]["error"]["errorMessage"]
+
+
+def test_qualtrics_announces_an_export_file_only_once_it_exists(emulator, monkeypatch):
+    """A client whose poll timed out while the file was being zipped polls again; the retry must not
+    hand out a file id whose download is still a 404."""
+    from ingestion.emulators.qualtrics import Qualtrics
+
+    base = f"{emulator.base_url}/qualtrics/API/v3/surveys/{SURVEY_IDS['qualtrics']['transactional']}/export-responses"
+    headers = {"X-API-TOKEN": "demo-token"}
+    zipping = threading.Event()
+    original_zip = Qualtrics.zip
+
+    def slow_zip(self, survey_id, rows):
+        zipping.set()
+        time.sleep(1.0)
+        return original_zip(self, survey_id, rows)
+
+    monkeypatch.setattr(Qualtrics, "zip", slow_zip)
+    progress_id = requests.post(base, json={"format": "json"}, headers=headers, timeout=5).json()["result"]["progressId"]
+    requests.get(f"{base}/{progress_id}", headers=headers, timeout=5)  # the first poll: in progress
+    with ThreadPoolExecutor(1) as pool:
+        timed_out = pool.submit(requests.get, f"{base}/{progress_id}", headers=headers, timeout=5)
+        zipping.wait(5)
+        retried = requests.get(f"{base}/{progress_id}", headers=headers, timeout=5).json()["result"]
+        retried_file = requests.get(f"{base}/{retried['fileId']}/file", headers=headers, timeout=5)
+        first = timed_out.result().json()["result"]
+    first_file = requests.get(f"{base}/{first['fileId']}/file", headers=headers, timeout=5)
+
+    assert (retried["status"], retried_file.status_code) == ("complete", 200)
+    assert (first["status"], first_file.status_code) == ("complete", 200)
 
 
 def test_qualtrics_export_polls_then_continues_from_its_token(emulator):
