@@ -1,10 +1,32 @@
 {#- Generic tests, so marts need no package downloads (dbt deps needs the internet). -#}
 
-{% test unique_combination(model, columns) %}
-    select {{ columns | join(', ') }}, count(*) as occurrences
-    from {{ model }}
-    group by {{ columns | join(', ') }}
-    having count(*) > 1
+{#- With `stamp_column`: only the combinations occurring in rows no passing build has tested yet (see
+    tested_rows.sql), counted over the whole model (configure `where: ""` so `model` is all of it). -#}
+{% test unique_combination(model, columns, stamp_column=none) %}
+    {%- set key = columns | join(', ') %}
+    with
+
+    {% if stamp_column -%}
+    new_combinations as (
+
+        select distinct {{ key }} from {{ model }} where {{ not_yet_passed(stamp_column) }}
+
+    ),
+    {%- endif %}
+
+    occurrences as (
+
+        select {{ key }}, count(*) as occurrences
+        from {{ model }}
+        {%- if stamp_column %}
+        inner join new_combinations using ({{ key }})
+        {%- endif %}
+        group by {{ key }}
+        having count(*) > 1
+
+    )
+
+    select * from occurrences
 {% endtest %}
 
 {% test counts_add_up(model) %}

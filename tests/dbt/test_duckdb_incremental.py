@@ -92,3 +92,38 @@ def test_tests_on_new_rows_keep_failing_until_a_build_passes(tmp_path):
         connection.execute("delete from intermediate.int_responses_conformed where response_key = md5('another key')")
     assert _build(warehouse, target)
     assert _passed_builds(warehouse) == 2
+
+
+def test_staging_tests_read_the_records_landed_since_the_last_passing_build(tmp_path):
+    """A record landed after a passing build is tested, and a new record repeating an old record's
+    key is caught; a bad record landed before that build is left alone until a full refresh, which
+    tests every record."""
+    import duckdb
+
+    warehouse, target = tmp_path / "warehouse.duckdb", tmp_path / "target"
+    load_duckdb(warehouse, raw_records({1}))
+    run_dbt(["build", "--vars", VARS, "--exclude-resource-type", "unit_test"], duckdb_environment(warehouse), target)
+
+    def build(*extra: str) -> str:
+        try:
+            run_dbt(["build", "--vars", VARS, "--exclude-resource-type", "unit_test", *extra], duckdb_environment(warehouse), target)
+        except AssertionError as failure:
+            return str(failure)
+        return ""
+
+    repeat_key = "insert into raw.hubspot__companies select * replace (now() as _loaded_at) from raw.hubspot__companies limit 1"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(repeat_key)
+    assert "unique_combination_stg_hubspot__companies" in build()
+
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "delete from raw.hubspot__companies where _loaded_at = (select max(_loaded_at) from raw.hubspot__companies)"
+        )
+        # An old record without a creation time: landed long before the last passing build.
+        connection.execute(
+            "update raw.hubspot__companies set createdate = null, _loaded_at = timestamptz '2000-01-01 00:00:00+00' "
+            "where id = (select min(id) from raw.hubspot__companies)"
+        )
+    assert build() == ""
+    assert "not_null_stg_hubspot__companies_created_at" in build("--full-refresh")

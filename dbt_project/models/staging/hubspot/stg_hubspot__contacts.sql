@@ -18,7 +18,8 @@ renamed as (
         lastname as last_name,
         phone,
         cast(createdate as timestamp with time zone) as created_at,
-        cast(lastmodifieddate as timestamp with time zone) as updated_at
+        cast(lastmodifieddate as timestamp with time zone) as updated_at,
+        _loaded_at as loaded_at
 
     from source
 

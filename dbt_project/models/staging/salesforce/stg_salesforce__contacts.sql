@@ -18,7 +18,8 @@ renamed as (
         lastname as last_name,
         phone,
         cast(createddate as timestamp with time zone) as created_at,
-        cast(systemmodstamp as timestamp with time zone) as updated_at
+        cast(systemmodstamp as timestamp with time zone) as updated_at,
+        _loaded_at as loaded_at
 
     from source
 
