@@ -141,6 +141,13 @@ def _upsert_records(
     frame["_loaded_at"] = loaded_at
     frame["_batch_id"] = batch_id
     frame["_seq"] = range(len(frame))
+    if latest is not None and not _any_landed(warehouse, table, source, frame):
+        # Every record new (a first load, most of a nightly's): nothing to compare or replace, so
+        # the batch is appended as it is, without the temporary table and the joins of an upsert.
+        warehouse.insert_frame(table.qualified_name, frame, table.all_columns)
+        counts.landed += len(frame)
+        counts.unchanged += len(records) - len(frame)  # older versions in the batch of a record in it
+        return
     key_match = " and ".join(f"t.{k} = i.{k}" for k in ("_source", *table.key))
     if latest is None and frame.duplicated(subset=list(table.key)).any():
         warehouse.load_temp_table("incoming", frame, {**table.all_columns, "_seq": "bigint"})
@@ -191,6 +198,21 @@ def _upsert_records(
     counts.landed += new
     counts.updated += changed
     counts.unchanged += total - new - changed + (len(records) - total)
+
+
+def _any_landed(warehouse: Warehouse, table: RawTable, source: str, frame: Any) -> bool:
+    """Whether any of the frame's keys has landed from `source` before (True for a table whose key
+    has several columns: the upsert finds out)."""
+    if len(table.key) != 1:
+        return True
+    (key,) = table.key
+    rows = warehouse.execute(
+        f"""select exists (
+                select 1 from {table.qualified_name}
+                where _source = ? and {key} in (select unnest(cast(? as varchar[]))))""",
+        (source, frame[key].tolist()),
+    )
+    return bool(rows[0][0])
 
 
 def _latest_versions(records: list[dict[str, Any]], key: tuple[str, ...]) -> list[dict[str, Any]] | None:
