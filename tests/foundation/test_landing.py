@@ -65,13 +65,16 @@ def test_a_batch_of_new_records_lands_each_once_in_its_latest_version_with_its_q
     assert read_cursor(warehouse, "exports", "responses") == "page-1"
 
 
-def test_a_batch_holding_one_record_landed_before_is_upserted(warehouse):
-    land_batch(warehouse, TABLE, "exports", "responses", Batch(records=[response("a", 10, 1)]), "run-1")
+def test_in_a_batch_with_records_landed_before_those_are_upserted_and_the_rest_appended(warehouse):
+    land_batch(warehouse, TABLE, "exports", "responses", Batch(records=[response("a", 10, 1), response("c", 7, 1)]), "run-1")
+    batch = Batch(records=[response("b", 3, 1), response("a", 6, 2), response("c", 7, 1)])
 
-    counts = land_batch(warehouse, TABLE, "exports", "responses", Batch(records=[response("b", 3, 1), response("a", 6, 2)]), "run-2")
+    counts = land_batch(warehouse, TABLE, "exports", "responses", batch, "run-2")
 
-    assert (counts.landed, counts.updated, counts.unchanged) == (1, 1, 0)
-    assert rows(warehouse, "select response_id, score, _batch_id from raw.csv__responses order by 1") == [("a", 6, "run-2"), ("b", 3, "run-2")]
+    assert (counts.landed, counts.updated, counts.unchanged) == (1, 1, 1)
+    assert rows(warehouse, "select response_id, score, _batch_id from raw.csv__responses order by 1") == [
+        ("a", 6, "run-2"), ("b", 3, "run-2"), ("c", 7, "run-1")
+    ]
 
 
 def test_the_same_id_from_two_sources_is_two_records(warehouse):
