@@ -16,6 +16,9 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
+# Records fetched ahead at most: about one landing batch (ingestion/ingest.py), so that fetching goes
+# on while a batch lands rather than stopping a page or two into it.
+RECORDS_AHEAD = 5_000
 _POLL_SECONDS = 0.1  # how often a producer with a full queue looks whether it should stop
 _DONE = object()
 
@@ -25,13 +28,13 @@ class _Failure:
         self.error = error
 
 
-def prefetched(pages: Iterator[T]) -> Iterator[T]:
-    """`pages`, produced in a background thread: one waits in a queue of one, the next is fetched
-    (and held) while the caller works on the page it took; no further. The thread runs
-    in a copy of the caller's context (HTTP statistics are counted as usual); an error there is
-    raised here where its page would have come; stopping early (or failing) here stops the producer
-    and waits for it, so the caller may close the HTTP client straight after."""
-    handoff: queue.Queue = queue.Queue(maxsize=1)
+def prefetched(pages: Iterator[T], page_size: int) -> Iterator[T]:
+    """`pages` (of up to `page_size` records), produced in a background thread up to RECORDS_AHEAD
+    records before the caller takes them. The thread runs in a copy of the caller's context (HTTP
+    statistics are counted as usual); an error there is raised here where its page would have come;
+    stopping early (or failing) here stops the producer and waits for it, so the caller may close
+    the HTTP client straight after."""
+    handoff: queue.Queue = queue.Queue(maxsize=max(1, RECORDS_AHEAD // page_size))
     stop = threading.Event()
 
     def offer(item: object) -> bool:

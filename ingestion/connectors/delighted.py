@@ -101,7 +101,7 @@ def extract(config: DelightedSourceConfig, object_name: str, cursor: str | None,
         return
     since = int(json.loads(cursor)["updated_since"]) if cursor else None
     with client(config) as http:
-        for items, reached in prefetched(_changed_pages(http, config, since)):
+        for items, reached in prefetched(_changed_pages(http, config, since), config.per_page):
             batch = _to_batch(items, config)
             if reached is not None:
                 batch.cursor = json.dumps({"updated_since": reached})

@@ -205,7 +205,8 @@ def full_load(http: HttpClient, config: HubSpotSourceConfig, object_name: str, s
     if object_name != "companies":
         params["associations"] = "companies"
     latest = state.get("latest_modified_ms")
-    for items, after in prefetched(_list_pages(http, f"crm/v3/objects/{object_name}", params, state.get("after"))):
+    pages = _list_pages(http, f"crm/v3/objects/{object_name}", params, state.get("after"))
+    for items, after in prefetched(pages, LIST_LIMIT):
         companies = {
             str(item.get("id")): _primary_company(((item.get("associations") or {}).get("companies") or {}).get("results") or [])
             for item in items

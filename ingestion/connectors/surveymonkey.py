@@ -130,7 +130,8 @@ def read_survey(
         params["end_created_at"] = window.last_second.strftime(TIME_FORMAT)
     elif survey.survey_id in cursors:
         params["start_modified_at"] = cursors[survey.survey_id]
-    for items in prefetched(_pages(http, f"surveys/{survey.survey_id}/responses/bulk", params)):
+    pages = _pages(http, f"surveys/{survey.survey_id}/responses/bulk", params)
+    for items in prefetched(pages, config.per_page):
         batch = Batch()
         for item in items:
             try:

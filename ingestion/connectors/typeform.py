@@ -102,7 +102,7 @@ def read_form(
     elif form.form_id in cursors:
         params["since"] = cursors[form.form_id]
     latest: datetime | None = None
-    for items, more in prefetched(_pages(http, config, form, params)):
+    for items, more in prefetched(_pages(http, config, form, params), config.page_size):
         batch = Batch()
         for item in items:
             try:

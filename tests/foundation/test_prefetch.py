@@ -6,27 +6,27 @@ import time
 
 import pytest
 
-from ingestion.prefetch import prefetched
+from ingestion.prefetch import RECORDS_AHEAD, prefetched
 
 MARK: contextvars.ContextVar[str] = contextvars.ContextVar("mark", default="unset")
 
 
-def test_pages_come_in_order_and_at_most_two_ahead():
+def test_pages_come_in_order_and_at_most_records_ahead_of_the_caller():
     produced = []
 
     def numbers():
-        for number in range(6):
+        for number in range(8):
             produced.append(number)
             yield number
 
     taken = []
-    for number in prefetched(numbers()):
+    for number in prefetched(numbers(), page_size=RECORDS_AHEAD // 2):
         time.sleep(0.05)  # the producer is free to run ahead meanwhile
-        # taken, plus one in the hand-off queue, plus one waiting to be put there
-        assert len(produced) <= len(taken) + 3
+        # taken, this one, two pages in the hand-off queue, one waiting to be put there
+        assert len(produced) <= len(taken) + 4
         taken.append(number)
 
-    assert taken == list(range(6))
+    assert taken == list(range(8))
 
 
 def test_an_error_while_fetching_is_raised_after_the_pages_before_it():
@@ -37,7 +37,7 @@ def test_an_error_while_fetching_is_raised_after_the_pages_before_it():
 
     taken = []
     with pytest.raises(ValueError, match="page 3 is broken"):
-        for item in prefetched(failing()):
+        for item in prefetched(failing(), page_size=100):
             taken.append(item)
 
     assert taken == [1, 2]
@@ -53,7 +53,7 @@ def test_stopping_early_closes_the_pages_in_their_own_thread_and_waits_for_it():
         finally:
             closed_in.append(threading.current_thread().name)
 
-    pages = prefetched(endless())
+    pages = prefetched(endless(), page_size=100)
     assert next(pages) == "page"
     pages.close()
 
@@ -67,6 +67,6 @@ def test_the_pages_are_fetched_in_the_callers_context():
 
     token = MARK.set("set by the caller")
     try:
-        assert list(prefetched(marks())) == ["set by the caller"]
+        assert list(prefetched(marks(), page_size=100)) == ["set by the caller"]
     finally:
         MARK.reset(token)
