@@ -129,21 +129,17 @@ def _upsert_records(
     loaded_at: datetime,
     counts: LandingCounts,
 ) -> None:
-    import pandas as pd  # here, not on import: the connectors' configs (nps.yaml) need only Batch
-
     latest = _latest_versions(records, table.key)
-    frame = pd.DataFrame.from_records(latest or records, columns=[*table.columns, "payload", "_modified_at"])
-    for column, sql_type in table.columns.items():
-        if sql_type == "json":
-            frame[column] = frame[column].map(_json_or_none)
-    frame["payload"] = frame["payload"].map(_json_or_none)
-    frame["_source"] = source
-    frame["_loaded_at"] = loaded_at
-    frame["_batch_id"] = batch_id
-    frame["_seq"] = range(len(frame))
-    key_match = " and ".join(f"t.{k} = i.{k}" for k in ("_source", *table.key))
-    if latest is None and frame.duplicated(subset=list(table.key)).any():
-        warehouse.load_temp_table("incoming", frame, {**table.all_columns, "_seq": "bigint"})
+    frame = _records_frame(latest or records, table, source, batch_id, loaded_at)
+    columns = {**table.all_columns, "_seq": "bigint"}
+    if latest is not None:
+        counts.unchanged += len(records) - len(latest)  # the older versions of a record in the batch
+        frame = _append_new(warehouse, table, source, frame, counts)
+        if frame.empty:
+            return
+        warehouse.load_temp_table("incoming_latest", frame, columns)
+    elif frame.duplicated(subset=list(table.key)).any():
+        warehouse.load_temp_table("incoming", frame, columns)
         keys = ", ".join(table.key)
         # Within one batch the latest version of a record wins; the batch order breaks ties.
         warehouse.execute("drop table if exists incoming_latest")
@@ -156,8 +152,52 @@ def _upsert_records(
                 ) as ranked
                 where _rank = 1"""
         )
-    else:  # each record once (the usual batch): nothing to choose between
-        warehouse.load_temp_table("incoming_latest", frame, {**table.all_columns, "_seq": "bigint"})
+    else:  # each record once: nothing to choose between
+        warehouse.load_temp_table("incoming_latest", frame, columns)
+    total = _merge_incoming(warehouse, table, counts)
+    counts.unchanged += len(frame) - total  # the older versions the window left out
+
+
+def _records_frame(
+    records: list[dict[str, Any]], table: RawTable, source: str, batch_id: str, loaded_at: datetime
+) -> Any:
+    import pandas as pd  # here, not on import: the connectors' configs (nps.yaml) need only Batch
+
+    frame = pd.DataFrame.from_records(records, columns=[*table.columns, "payload", "_modified_at"])
+    for column, sql_type in table.columns.items():
+        if sql_type == "json":
+            frame[column] = frame[column].map(_json_or_none)
+    frame["payload"] = frame["payload"].map(_json_or_none)
+    frame["_source"] = source
+    frame["_loaded_at"] = loaded_at
+    frame["_batch_id"] = batch_id
+    frame["_seq"] = range(len(frame))
+    return frame
+
+
+def _append_new(warehouse: Warehouse, table: RawTable, source: str, frame: Any, counts: LandingCounts) -> Any:
+    """Appends the records (each key once, as text) whose key has not landed from `source` before:
+    nothing to compare or replace, so no temporary table and no joins (a first load, and most of a
+    nightly's records). Returns the others, for the upsert. A key of several columns: all of them."""
+    if len(table.key) != 1:
+        return frame
+    (key,) = table.key
+    landed = warehouse.execute(
+        f"""select {key} from {table.qualified_name}
+            where _source = ? and {key} in (select unnest(cast(? as varchar[])))""",
+        (source, frame[key].tolist()),
+    )
+    is_new = ~frame[key].isin([row[0] for row in landed])
+    if is_new.any():
+        warehouse.insert_frame(table.qualified_name, frame[is_new], table.all_columns)
+        counts.landed += int(is_new.sum())
+    return frame[~is_new]
+
+
+def _merge_incoming(warehouse: Warehouse, table: RawTable, counts: LandingCounts) -> int:
+    """Lands temp table `incoming_latest` (each key once): new records are inserted, newer versions
+    replace the landed ones, the rest change nothing. Returns how many records it held."""
+    key_match = " and ".join(f"t.{k} = i.{k}" for k in ("_source", *table.key))
     # A payload purged by retention (ingestion/retention.py) cannot be compared: only a later
     # version replaces that record, so pulling the same version again does not restore it.
     newer = (
@@ -190,7 +230,8 @@ def _upsert_records(
         )
     counts.landed += new
     counts.updated += changed
-    counts.unchanged += total - new - changed + (len(records) - total)
+    counts.unchanged += total - new - changed
+    return total
 
 
 def _latest_versions(records: list[dict[str, Any]], key: tuple[str, ...]) -> list[dict[str, Any]] | None:

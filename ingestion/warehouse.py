@@ -27,6 +27,7 @@ class Warehouse(Protocol):
     def query_frame(self, sql: str, params: tuple | list = ()) -> pd.DataFrame: ...
     def transaction(self): ...
     def load_temp_table(self, name: str, frame: pd.DataFrame, columns: dict[str, str]) -> None: ...
+    def insert_frame(self, table: str, frame: pd.DataFrame, columns: dict[str, str]) -> None: ...
     def close(self) -> None: ...
 
 
@@ -74,6 +75,13 @@ class DuckDBWarehouse:
         self.con.execute(f"create or replace temp table {name} as select {select} from _frame")
         self.con.unregister("_frame")
 
+    def insert_frame(self, table: str, frame: pd.DataFrame, columns: dict[str, str]) -> None:
+        """Append `frame`'s `columns` to `table`, cast to the given SQL types."""
+        self.con.register("_frame", frame)
+        select = ", ".join(f"cast({col} as {sql_type})" for col, sql_type in columns.items())
+        self.con.execute(f"insert into {table} ({', '.join(columns)}) select {select} from _frame")
+        self.con.unregister("_frame")
+
     def close(self) -> None:
         self.con.close()
 
@@ -119,6 +127,10 @@ class PostgresWarehouse:
         """COPY `frame` into a fresh temp table `name` with the given SQL types."""
         self.execute(f"drop table if exists {name}")
         self.execute(f"create temp table {name} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
+        self.insert_frame(name, frame, columns)
+
+    def insert_frame(self, table: str, frame: pd.DataFrame, columns: dict[str, str]) -> None:
+        """COPY `frame`'s `columns` into `table` (which has those SQL types)."""
         frame = frame[list(columns)].copy()
         for column, sql_type in columns.items():
             if sql_type in ("integer", "bigint"):  # None makes pandas write 10.0
@@ -127,7 +139,7 @@ class PostgresWarehouse:
         frame.to_csv(buffer, index=False, header=False, date_format="%Y-%m-%dT%H:%M:%S.%f%z")
         buffer.seek(0)
         with self.con.cursor() as cursor:
-            cursor.copy_expert(f"copy {name} ({', '.join(columns)}) from stdin with (format csv)", buffer)
+            cursor.copy_expert(f"copy {table} ({', '.join(columns)}) from stdin with (format csv)", buffer)
 
     def close(self) -> None:
         self.con.close()

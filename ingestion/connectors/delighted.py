@@ -21,6 +21,7 @@ from ingestion.connectors.base import Connector, SourceConfig
 from ingestion.connectors.survey_mapping import SurveyMapping, canonical_response
 from ingestion.http import HttpClient, HttpSettings
 from ingestion.landing import Batch
+from ingestion.prefetch import prefetched
 from ingestion.raw_tables import responses_table
 from ingestion.window import Window
 
@@ -71,21 +72,13 @@ def parse_response(item: dict[str, Any], config: DelightedSourceConfig) -> dict[
     return record
 
 
-def _to_batch(items: list[dict[str, Any]], config: DelightedSourceConfig, updated: list[int] | None = None) -> Batch:
-    """`updated`, if given, gets each item's `_updated` (a parsed record's from its `_modified_at`,
-    the same timestamp read again otherwise)."""
+def _to_batch(items: list[dict[str, Any]], config: DelightedSourceConfig) -> Batch:
     batch = Batch()
     for item in items:
         try:
-            record = parse_response(item, config)
+            batch.records.append(parse_response(item, config))
         except fields.RecordError as error:
             batch.quarantined.append(fields.quarantine(f"response/{item.get('id')}", error, item))
-            if updated is not None:
-                updated.append(_updated(item))
-            continue
-        batch.records.append(record)
-        if updated is not None:
-            updated.append(int(record["_modified_at"].timestamp()))
     return batch
 
 
@@ -107,25 +100,30 @@ def extract(config: DelightedSourceConfig, object_name: str, cursor: str | None,
         yield from extract_window(config, window)
         return
     since = int(json.loads(cursor)["updated_since"]) if cursor else None
-    page = 1
     with client(config) as http:
-        while True:
-            params: dict[str, Any] = {"per_page": config.per_page, "page": page, "order": "asc:updated_at", "expand[]": "person"}
-            if since is not None:
-                params["updated_since"] = since
-            items = http.get_json("survey_responses.json", params) or []
-            updated: list[int] = []
-            batch = _to_batch(items, config, updated)
-            reached = max(updated, default=None)
-            if reached is not None and reached != since:
-                since, page = reached, 1
-            else:
-                page += 1  # a whole page within one second: the next page of that second
-            if since is not None:
-                batch.cursor = json.dumps({"updated_since": since})
+        for items, reached in prefetched(_changed_pages(http, config, since), config.per_page):
+            batch = _to_batch(items, config)
+            if reached is not None:
+                batch.cursor = json.dumps({"updated_since": reached})
             yield batch
-            if len(items) < config.per_page:
-                return
+
+
+def _changed_pages(http: HttpClient, config: DelightedSourceConfig, since: int | None) -> Iterator[tuple[list, int | None]]:
+    """(page, the `updated_since` it reached) in order of last change, from `since` on."""
+    page = 1
+    while True:
+        params: dict[str, Any] = {"per_page": config.per_page, "page": page, "order": "asc:updated_at", "expand[]": "person"}
+        if since is not None:
+            params["updated_since"] = since
+        items = http.get_json("survey_responses.json", params) or []
+        reached = max(map(_updated, items), default=None)
+        if reached is not None and reached != since:
+            since, page = reached, 1
+        else:
+            page += 1  # a whole page within one second: the next page of that second
+        yield items, since
+        if len(items) < config.per_page:
+            return
 
 
 def _updated(item: dict[str, Any]) -> int:

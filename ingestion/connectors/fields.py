@@ -106,6 +106,8 @@ def boolean(value: Any, field: str) -> bool | None:
 
 def score(value: Any, field: str) -> int:
     """An NPS answer: an integer 0..10."""
+    if type(value) is int and 0 <= value <= 10:  # the usual answer: no need to read it as text
+        return value
     if value is None or value == "":
         raise RecordError(f"missing score ({field})")
     if isinstance(value, bool) or not _SCORE.fullmatch(str(value)):

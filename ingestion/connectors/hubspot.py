@@ -25,6 +25,7 @@ from ingestion.connectors.crm_tables import HUBSPOT_TABLES
 from ingestion.connectors.writeback import WritebackSettings
 from ingestion.http import ApiError, HttpClient, HttpSettings, RateLimitHeaders
 from ingestion.landing import Batch
+from ingestion.prefetch import prefetched
 from ingestion.window import Window
 
 LIST_LIMIT = 100
@@ -203,22 +204,28 @@ def full_load(http: HttpClient, config: HubSpotSourceConfig, object_name: str, s
     }
     if object_name != "companies":
         params["associations"] = "companies"
-    after, latest = state.get("after"), state.get("latest_modified_ms")
-    while True:
-        page = http.get_json(f"crm/v3/objects/{object_name}", {**params, **({"after": after} if after else {})})
-        items = page.get("results") or []
+    latest = state.get("latest_modified_ms")
+    pages = _list_pages(http, f"crm/v3/objects/{object_name}", params, state.get("after"))
+    for items, after in prefetched(pages, LIST_LIMIT):
         companies = {
             str(item.get("id")): _primary_company(((item.get("associations") or {}).get("companies") or {}).get("results") or [])
             for item in items
         }
         batch = _to_batch(object_name, items, companies, config)
         latest = _latest(batch, latest)
-        after = ((page.get("paging") or {}).get("next") or {}).get("after")
         if after:
             batch.cursor = json.dumps({"after": after, "latest_modified_ms": latest})
         else:  # done: from now on, search for what changed since the latest modification seen
             batch.cursor = json.dumps({"modified_since_ms": latest if latest is not None else 0})
         yield batch
+
+
+def _list_pages(http: HttpClient, path: str, params: dict[str, Any], after: str | None) -> Iterator[tuple[list, str | None]]:
+    """(page, the `after` token of the next page, None on the last) of a list endpoint."""
+    while True:
+        page = http.get_json(path, {**params, **({"after": after} if after else {})})
+        after = ((page.get("paging") or {}).get("next") or {}).get("after")
+        yield page.get("results") or [], after
         if not after:
             return
 

@@ -21,6 +21,7 @@ from ingestion.connectors.base import Connector, SourceConfig
 from ingestion.connectors.survey_mapping import SurveyMapping, canonical_response
 from ingestion.http import ApiError, HttpClient, HttpSettings, RateLimitHeaders
 from ingestion.landing import Batch
+from ingestion.prefetch import prefetched
 from ingestion.raw_tables import responses_table
 from ingestion.window import Window
 
@@ -129,19 +130,26 @@ def read_survey(
         params["end_created_at"] = window.last_second.strftime(TIME_FORMAT)
     elif survey.survey_id in cursors:
         params["start_modified_at"] = cursors[survey.survey_id]
-    page: dict[str, Any] = http.get_json(f"surveys/{survey.survey_id}/responses/bulk", params)
-    while True:
+    pages = _pages(http, f"surveys/{survey.survey_id}/responses/bulk", params)
+    for items in prefetched(pages, config.per_page):
         batch = Batch()
-        for item in page.get("data") or []:
+        for item in items:
             try:
                 batch.records.append(parse_response(item, survey, scores))
             except fields.RecordError as error:
                 batch.quarantined.append(fields.quarantine(f"{survey.survey_id}/{item.get('id')}", error, item))
-        reached = _last_modified(page.get("data") or [])
+        reached = _last_modified(items)
         if reached and window is None:
             cursors[survey.survey_id] = reached
             batch.cursor = json.dumps(cursors, sort_keys=True)
         yield batch
+
+
+def _pages(http: HttpClient, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+    """The responses of each page, following `links.next` to the last."""
+    page: dict[str, Any] = http.get_json(path, params)
+    while True:
+        yield page.get("data") or []
         next_url = (page.get("links") or {}).get("next")
         if not next_url:
             return

@@ -21,6 +21,7 @@ from ingestion.connectors.base import Connector, SourceConfig
 from ingestion.connectors.survey_mapping import SurveyMapping, canonical_response
 from ingestion.http import HttpClient, HttpSettings
 from ingestion.landing import Batch
+from ingestion.prefetch import prefetched
 from ingestion.raw_tables import responses_table
 from ingestion.window import Window
 
@@ -101,9 +102,7 @@ def read_form(
     elif form.form_id in cursors:
         params["since"] = cursors[form.form_id]
     latest: datetime | None = None
-    while True:
-        page = http.get_json(f"forms/{form.form_id}/responses", params)
-        items = page.get("items") or []
+    for items, more in prefetched(_pages(http, config, form, params), config.page_size):
         batch = Batch()
         for item in items:
             try:
@@ -113,12 +112,20 @@ def read_form(
                 continue
             batch.records.append(record)
             latest = max(latest or record["responded_at"], record["responded_at"])
-        more = len(items) == config.page_size and int(page.get("page_count") or 0) > 1
         if not more and window is None:
             if latest is not None:
                 cursors[form.form_id] = latest.strftime(TIME_FORMAT)
             batch.cursor = json.dumps(cursors, sort_keys=True) if form.form_id in cursors else None
         yield batch
+
+
+def _pages(http: HttpClient, config: TypeformSourceConfig, form: TypeformForm, params: dict[str, Any]) -> Iterator[tuple[list, bool]]:
+    """(page, whether more follow) of the form's responses, newest first."""
+    while True:
+        page = http.get_json(f"forms/{form.form_id}/responses", params)
+        items = page.get("items") or []
+        more = len(items) == config.page_size and int(page.get("page_count") or 0) > 1
+        yield items, more
         if not more:
             return
         params["before"] = items[-1]["token"]

@@ -53,6 +53,30 @@ def test_a_newer_version_replaces_the_old_and_an_older_or_identical_one_changes_
     assert rows(warehouse, "select _batch_id from raw.csv__responses") == [("run-2",)]
 
 
+def test_a_batch_of_new_records_lands_each_once_in_its_latest_version_with_its_quarantine(warehouse):
+    bad = QuarantineRecord("page-1/c", "missing score (score)", '{"id": "c"}')
+    batch = Batch(records=[response("a", 1, 1), response("b", 5, 1), response("a", 9, 2)], quarantined=[bad], cursor="page-1")
+
+    counts = land_batch(warehouse, TABLE, "exports", "responses", batch, "run-1")
+
+    assert (counts.fetched, counts.landed, counts.updated, counts.unchanged, counts.quarantined) == (4, 2, 0, 1, 1)
+    assert rows(warehouse) == [("a", 9, None), ("b", 5, None)]
+    assert rows(warehouse, "select record_ref, reason from raw.quarantine") == [("page-1/c", "missing score (score)")]
+    assert read_cursor(warehouse, "exports", "responses") == "page-1"
+
+
+def test_in_a_batch_with_records_landed_before_those_are_upserted_and_the_rest_appended(warehouse):
+    land_batch(warehouse, TABLE, "exports", "responses", Batch(records=[response("a", 10, 1), response("c", 7, 1)]), "run-1")
+    batch = Batch(records=[response("b", 3, 1), response("a", 6, 2), response("c", 7, 1)])
+
+    counts = land_batch(warehouse, TABLE, "exports", "responses", batch, "run-2")
+
+    assert (counts.landed, counts.updated, counts.unchanged) == (1, 1, 1)
+    assert rows(warehouse, "select response_id, score, _batch_id from raw.csv__responses order by 1") == [
+        ("a", 6, "run-2"), ("b", 3, "run-2"), ("c", 7, "run-1")
+    ]
+
+
 def test_the_same_id_from_two_sources_is_two_records(warehouse):
     land_batch(warehouse, TABLE, "exports", "responses", Batch(records=[response("a", 10, 1)]), "r")
     land_batch(warehouse, TABLE, "legacy", "responses", Batch(records=[response("a", 2, 1)]), "r")
