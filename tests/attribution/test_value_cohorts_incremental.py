@@ -1,7 +1,7 @@
 """customer_value_cohorts built incrementally as the history of value_fixture.py arrives in three
 loads - within a quarter (the rows' outcome windows move, the quarters stay), then across quarter
 starts - with CRM changes no rating shows (a customer's product, a won deal moved to another
-customer) gives after each load exactly what a full build of the same raw data gives."""
+customer, one no longer won, the counted copy of a deal both CRMs hold deleted from raw) gives after each load exactly what a full build of the same raw data gives."""
 from __future__ import annotations
 
 import shutil
@@ -20,7 +20,9 @@ from tests.dbt.warehouses import duckdb_environment, load_duckdb, read_duckdb, r
 pytestmark = pytest.mark.slow
 
 FIRST_CUT, SECOND_CUT = datetime(2025, 8, 20, tzinfo=UTC), datetime(2025, 9, 10, tzinfo=UTC)
-RELATIONS = ["intermediate.int_customer_quarters", "intermediate.int_value_observation_window", "customers.customers"]
+RELATIONS = [
+    "intermediate.int_customer_won_deals",
+    "intermediate.int_customer_quarters", "intermediate.int_value_observation_window", "customers.customers"]
 COHORTS = "customers.customer_value_cohorts"
 
 
@@ -51,8 +53,10 @@ def _load(since: datetime | None, until: datetime | None, at: datetime) -> dict[
 
 
 def _change_crm(warehouse: Path, at: datetime) -> None:
-    """C002 moves to another product, and C001's won deal d04 turns out to be C003's (C001 itself
-    changes in nothing landed): newer versions replace the landed ones, as ingestion/landing.py does."""
+    """C002 moves to another product, C001's won deal d04 turns out to be C003's (C001 itself
+    changes in nothing landed) and d07 lost: newer versions replace the landed ones, as
+    ingestion/landing.py does. C002's Salesforce copy of d11 (the copy that counts, closed earlier
+    the same day) is deleted from raw, as an erasure does: nothing new is landed for it."""
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute(
             "update raw.salesforce__accounts set product = 'tv', systemmodstamp = ?, _modified_at = ?, _loaded_at = ? "
@@ -64,6 +68,12 @@ def _change_crm(warehouse: Path, at: datetime) -> None:
             "where id = 'd04'",
             [at, at, at],
         )
+        connection.execute(
+            "update raw.hubspot__deals set dealstage = 'closedlost', hs_is_closed_won = false, "
+            "hs_lastmodifieddate = ?, _modified_at = ?, _loaded_at = ? where id = 'd07'",
+            [at, at, at],
+        )
+        connection.execute("delete from raw.salesforce__opportunities where id = '006A'")
 
 
 def _build(warehouse: Path, target: Path, *options: str) -> None:
@@ -93,6 +103,8 @@ def test_incremental_cohorts_after_each_load_equal_a_full_build(tmp_path):
     assert read_duckdb(warehouse, quarters) == [{"last": date(2025, 7, 1)}]
     product = f"select distinct product from {COHORTS} where customer_id = 'C002'"
     assert read_duckdb(warehouse, product) == [{"product": "tv"}]
+    copies = "select crm_deal_id, is_counted from intermediate.int_customer_won_deals where customer_id = 'C002' and closed_date = '2025-04-02'"
+    assert read_duckdb(warehouse, copies) == [{"crm_deal_id": "d11", "is_counted": True}]
     _assert_equals_a_full_build(warehouse, tmp_path, "second")
 
     # The rest: three more quarters begin.

@@ -42,49 +42,15 @@ crm_accounts as (
 
 ),
 
-hubspot_deals as (
+customer_won_deals as (
 
-    select * from {{ ref('stg_hubspot__deals') }}
-
-),
-
-salesforce_opportunities as (
-
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ ref('int_customer_won_deals') }}
 
 ),
 
 observation_window as (
 
     select * from {{ ref('int_value_observation_window') }}
-
-),
-
-deals_unioned as (
-
-    select source_name, crm_system, crm_account_id, product, amount, is_won, closed_at, loaded_at from hubspot_deals
-    union all
-    select source_name, crm_system, crm_account_id, product, amount, is_won, closed_at, loaded_at from salesforce_opportunities
-
-),
-
-won_deals_by_customer as (
-
-    select
-        crm_accounts.customer_id,
-        deals_unioned.product,
-        deals_unioned.amount,
-        cast(deals_unioned.closed_at at time zone 'UTC' as timestamp) as closed_at_utc,
-        deals_unioned.loaded_at
-
-    from deals_unioned
-    inner join crm_accounts
-        on deals_unioned.source_name = crm_accounts.source_name
-        and deals_unioned.crm_system = crm_accounts.crm_system
-        and deals_unioned.crm_account_id = crm_accounts.crm_account_id
-    where deals_unioned.is_won
-        and deals_unioned.closed_at is not null
-        and crm_accounts.customer_id is not null
 
 ),
 
@@ -101,7 +67,7 @@ customer_crm_records as (
     from (
         select customer_id, loaded_at from crm_accounts where customer_id is not null
         union all
-        select customer_id, loaded_at from won_deals_by_customer
+        select customer_id, loaded_at from customer_won_deals
     ) as records
     group by customer_id
 
@@ -226,19 +192,18 @@ ratings_utc as (
 
 ),
 
--- Closed-won deals with their customer. A deal both CRMs hold counts once: same customer, product,
--- amount and close day (Salesforce keeps the close date only); the earliest close time is kept.
+-- Closed-won deals of the customers to build; a deal both CRMs hold counts once (is_counted).
 won_deals as (
 
     select
         customer_id,
         product,
         amount,
-        min(closed_at_utc) as closed_at_utc
+        closed_at_utc
 
-    from won_deals_by_customer
-    where customer_id in (select customer_id from customers_to_build)
-    group by customer_id, product, amount, cast(closed_at_utc as date)
+    from customer_won_deals
+    where is_counted
+        and customer_id in (select customer_id from customers_to_build)
 
 ),
 

@@ -63,15 +63,9 @@ salesforce_tasks as (
 
 ),
 
-hubspot_deals as (
+customer_won_deals as (
 
-    select * from {{ ref('stg_hubspot__deals') }}
-
-),
-
-salesforce_opportunities as (
-
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ ref('int_customer_won_deals') }}
 
 ),
 
@@ -112,41 +106,16 @@ customer_activities as (
 
 ),
 
-deals as (
-
-    select source_name, crm_account_id, amount, is_won, closed_at, loaded_at from hubspot_deals
-    union all
-    select source_name, crm_account_id, amount, is_won, closed_at, loaded_at from salesforce_opportunities
-
-),
-
-customer_won_deals as (
-
-    select
-        crm_accounts.customer_id,
-        deals.amount,
-        deals.closed_at,
-        deals.loaded_at
-
-    from deals
-    inner join crm_accounts
-        on deals.source_name = crm_accounts.source_name
-        and deals.crm_account_id = crm_accounts.crm_account_id
-    where deals.is_won
-        and deals.closed_at is not null
-        and crm_accounts.customer_id is not null
-
-),
-
--- A deal both CRMs hold counts once: same customer, amount and close day.
+-- A deal both CRMs hold counts once (is_counted).
 won_deals as (
 
-    select distinct
+    select
         customer_id,
         amount,
-        cast(closed_at as date) as closed_date
+        closed_date
 
     from customer_won_deals
+    where is_counted
 
 ),
 

@@ -11,46 +11,9 @@ customer_ratings as (
 
 ),
 
-crm_accounts as (
+customer_won_deals as (
 
-    select * from {{ ref('int_crm_accounts') }}
-
-),
-
-hubspot_deals as (
-
-    select * from {{ ref('stg_hubspot__deals') }}
-
-),
-
-salesforce_opportunities as (
-
-    select * from {{ ref('stg_salesforce__opportunities') }}
-
-),
-
-deals_unioned as (
-
-    select source_name, crm_system, crm_account_id, is_won, closed_at from hubspot_deals
-    union all
-    select source_name, crm_system, crm_account_id, is_won, closed_at from salesforce_opportunities
-
-),
-
--- Closed-won deals of a customer; a deal both CRMs hold closes on the same day in both, so the
--- copies do not move the span.
-won_deals as (
-
-    select cast(deals_unioned.closed_at at time zone 'UTC' as timestamp) as closed_at_utc
-
-    from deals_unioned
-    inner join crm_accounts
-        on deals_unioned.source_name = crm_accounts.source_name
-        and deals_unioned.crm_system = crm_accounts.crm_system
-        and deals_unioned.crm_account_id = crm_accounts.crm_account_id
-    where deals_unioned.is_won
-        and deals_unioned.closed_at is not null
-        and crm_accounts.customer_id is not null
+    select * from {{ ref('int_customer_won_deals') }}
 
 ),
 
@@ -58,7 +21,7 @@ events as (
 
     select cast(responded_at at time zone 'UTC' as timestamp) as happened_at_utc from customer_ratings
     union all
-    select closed_at_utc as happened_at_utc from won_deals
+    select closed_at_utc as happened_at_utc from customer_won_deals
 
 ),
 
