@@ -126,4 +126,4 @@ def test_staging_tests_read_the_records_landed_since_the_last_passing_build(tmp_
             "where id = (select min(id) from raw.hubspot__companies)"
         )
     assert build() == ""
-    assert "not_null_stg_hubspot__companies_created_at" in build("--full-refresh")
+    assert "not_null_stg_hubspot__companies" in build("--full-refresh")

@@ -137,10 +137,10 @@ def test_a_failing_dbt_test_is_a_failed_check_and_stops_publishing(world):
 
     outcome, status = refresh_fails(world)
 
-    assert any(check.endswith("not_null_stg_csv__responses_source_response_id") for check in outcome.failed_checks)
+    assert any(check.endswith("not_null_stg_csv__responses") for check in outcome.failed_checks)
     assert any(step.startswith("nps_dbt_models") for step in outcome.failed_steps)
     assert "reporting_database" in outcome.skipped_assets
-    assert "not_null_stg_csv__responses_source_response_id" in status
+    assert "not_null_stg_csv__responses" in status
 
 
 def test_a_mart_that_reports_single_responses_fails_the_interval_rule(world):
