@@ -137,6 +137,23 @@ def test_a_transient_failure_is_retried_and_a_refused_batch_stays_pending_for_th
 
 
 
+def test_a_crm_down_through_every_retry_stops_the_write_back_and_everything_stays_pending(emulator, warehouse):
+    hubspot = crm_sources(emulator, hubspot={"enabled": True})[0]
+    total = len(expected_ratings(warehouse, "hubspot", "account"))
+    assert total > 100  # more than one batch
+    emulator.fail_next("hubspot", 503, count=1000, path_contains="/batch/update")
+
+    down = write_back(warehouse, hubspot, now=WRITTEN_AT)
+
+    attempts = hubspot.http.max_attempts
+    assert (down.written, down.requests, batch_updates(emulator, "hubspot")) == (0, 1, attempts)
+    assert len(down.failures) == total
+    assert "not sent, hubspot unavailable" in down.failures[-1]
+    emulator.clear_failures()
+    back = write_back(warehouse, hubspot, now=WRITTEN_AT)
+    assert (back.written, back.failures) == (total, [])
+
+
 @pytest.fixture
 def config_file(built, emulator, tmp_path):
     """nps.yaml with a copy of the built warehouse and the emulated HubSpot, write-back on."""
