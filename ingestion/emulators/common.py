@@ -8,9 +8,10 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
-from ingestion.connectors.fields import timestamp
+from ingestion.emulators.rows import NUMBER, Row
 
 # The surveys each emulated tool holds, by survey type (Delighted: one project, type in properties).
 SURVEY_IDS = {
@@ -18,10 +19,6 @@ SURVEY_IDS = {
     "surveymonkey": {"transactional": "408215101", "relational": "408215102"},
     "typeform": {"transactional": "tNpsTx01", "relational": "tNpsRel1"},
 }
-
-
-def moment(row: dict[str, Any], name: str) -> datetime | None:
-    return timestamp(row.get(name) or None, name)
 
 
 def iso_z(value: datetime | None, millis: bool = False) -> str | None:
@@ -32,7 +29,7 @@ def iso_z(value: datetime | None, millis: bool = False) -> str | None:
     return text + (f".{value.microsecond // 1000:03d}Z" if millis else "Z")
 
 
-def score_value(row: dict[str, Any]) -> int | str | None:
+def score_value(row: Row) -> int | str | None:
     """The world's score as the tool stores it: an integer, or the raw text when it is not one."""
     raw = (row.get("score") or "").strip()
     return int(raw) if raw.isdigit() else (raw or None)
@@ -85,20 +82,26 @@ _AFTER_ALL = float("inf")  # a record number after every other
 
 @dataclass(frozen=True)
 class SortedRows:
-    """Rows in ascending order of (value, record number), for bisecting on the value."""
+    """Rows in ascending order of (value, record number), for bisecting on the value. Only the rows
+    are kept: a bisection computes the value of the twenty-odd rows it visits again, which costs
+    less than an index keeping a (value, number) pair for each of millions of rows."""
 
-    keys: list[tuple[Any, int]]
-    rows: list[dict[str, Any]]
+    rows: list[Row]
+    value: Callable[[Row], Any]
 
     @classmethod
-    def of(cls, rows: list[dict[str, Any]], value: Callable[[dict[str, Any]], Any]) -> SortedRows:
-        """Rows whose `value` is not None, in its order (ties by record number)."""
-        keyed = sorted(((v, r["_number"]), r) for r in rows if (v := value(r)) is not None)
-        return cls([k for k, _ in keyed], [r for _, r in keyed])
+    def of(cls, rows: list[Row], value: Callable[[Row], Any]) -> SortedRows:
+        """Rows (given in order of record number, as `world.select` gives them) whose `value` is not
+        None, in its order: a stable sort on the value alone keeps ties in order of number."""
+        valued = [(v, r) for r in rows if (v := value(r)) is not None]
+        valued.sort(key=itemgetter(0))
+        return cls([r for _, r in valued], value)
+
+    def key(self, row: Row) -> tuple[Any, int]:
+        return (self.value(row), row[NUMBER])
 
     def span(self, low: Any = None, high: Any = None, low_open: bool = False, high_open: bool = False) -> range:
         """Positions of rows with low <= value <= high (None: unbounded; open: strict)."""
-        start = 0 if low is None else bisect.bisect_left(self.keys, (low, _AFTER_ALL if low_open else -1))
-        end = len(self.keys) if high is None else bisect.bisect_left(self.keys, (high, -1 if high_open else _AFTER_ALL))
+        start = 0 if low is None else bisect.bisect_left(self.rows, (low, _AFTER_ALL if low_open else -1), key=self.key)
+        end = len(self.rows) if high is None else bisect.bisect_left(self.rows, (high, -1 if high_open else _AFTER_ALL), key=self.key)
         return range(start, max(start, end))
-

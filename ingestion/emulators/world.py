@@ -13,6 +13,9 @@ of arrival after every possible world number, so they sort after the world's rec
 Vendors serve pages from indexes built with `cached()`, kept until a record of the kind changes, so a
 page costs a lookup, not a pass over the world.
 
+Records are held compactly, as read-only rows over a tuple of values (rows.py) in order of number
+(records.py): a world of ten million responses has to fit in memory beside the refresh reading it.
+
 The world folder has no CRM activity; the CRM's follow-up tasks and notes on detractors
 (`activities`) are synthesised on load by `follow_up_activities` (see there), as they stand at the
 end of the world's last day: nothing the world's staff will only do later is there yet.
@@ -23,13 +26,18 @@ import csv
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Collection, Hashable
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ingestion.connectors.fields import timestamp
+from ingestion.emulators.common import iso_z
+from ingestion.emulators.records import Records
+from ingestion.emulators.rows import MODIFIED, NUMBER, Layout, Row, stamp_seconds
 
 SURVEY_TOOLS = ("qualtrics", "surveymonkey", "typeform", "delighted")
 KINDS = ("customers", "contacts", "deals", "responses", "activities")
@@ -41,6 +49,16 @@ KEYS = {
 KEY_FORMATS = {"customers": ("C", 8), "contacts": ("P", 8), "deals": ("D", 1), "responses": ("R", 1), "activities": ("A-R", 1)}
 # Numbers of keys in any other format start here (world numbers are yyyymm * 10**7 + n at most).
 OTHER_NUMBERS_FROM = 10**15
+# A world record last changed at the latest of these (its updated_at, else its own dates).
+MODIFIED_FROM = {
+    "customers": ("created_at", "churned_at"),
+    "contacts": ("updated_at", "created_at"),
+    "deals": ("updated_at", "closed_at", "created_at"),
+    "responses": ("responded_at",),
+    "activities": ("completed_at", "created_at"),
+}  # fmt: skip
+# Unique to each record: sharing its values would only grow the table of values while loading.
+UNSHARED = {"interaction_id"}
 
 T = TypeVar("T")
 
@@ -63,13 +81,15 @@ def world_key(kind: str, number: int) -> str:
 
 @dataclass
 class EmulatedWorld:
-    records: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
+    records: dict[str, Records] = field(init=False)
     clock: datetime = datetime(2000, 1, 1, tzinfo=UTC)
     lock: threading.RLock = field(default_factory=threading.RLock)
     _other_numbers: dict[str, dict[str, int]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
-    _other_keys: dict[str, dict[int, str]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
     _versions: dict[str, int] = field(default_factory=lambda: {kind: 0 for kind in KINDS})
     _cache: dict[Hashable, tuple[int, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.records = {kind: Records(partial(self._known_number, kind), itemgetter(KEYS[kind])) for kind in KINDS}
 
     @classmethod
     def load(cls, folder: Path) -> EmulatedWorld:
@@ -80,29 +100,26 @@ class EmulatedWorld:
             "deals": [folder / "crm" / "deals.csv"],
             "responses": sorted((folder / "responses").glob("responses_*.csv")),
         }
-        # Values repeat a lot (products, customer ids, e-mails, dates): one copy of each saves
-        # most of the memory a large world takes.
+        # Values repeat a lot (products, customer ids, e-mails): one copy of each saves memory.
         shared: dict[str, str] = {}
         for kind, paths in files.items():
-            for path in paths:
-                if not path.exists():
-                    continue
-                with path.open(newline="", encoding="utf-8") as handle:
-                    for row in csv.DictReader(handle):
-                        row = {name: shared.setdefault(value, value) for name, value in row.items()}
-                        world._put(kind, row, _world_modified_at(kind, row))
-        shared.clear()
-        customers = world.records["customers"]
-        for activity in follow_up_activities(world.select("responses"), customers, _world_end(folder)):
-            world._put("activities", activity, _world_modified_at("activities", activity))
+            world._load(kind, (row for path in paths if path.exists() for row in world._read(kind, path, shared)))
+        activities = follow_up_activities(world.select("responses"), world.records["customers"], _world_end(folder))
+        if activities:
+            rows = _WorldRows(world, "activities", list(activities[0]), shared)
+            world._load("activities", (rows.row(list(activity.values())) for activity in activities))
         return world
 
-    def upsert(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
+    def upsert(self, kind: str, record: dict[str, Any]) -> Row:
         """Add a record or change one (matched on its key); it is stamped as modified now."""
         with self.lock:
-            current = self.records[kind].get(str(record[KEYS[kind]]), {})
+            key = str(record[KEYS[kind]])
+            current = self.records[kind].get(key, {})
             merged = {**{k: v for k, v in current.items() if not k.startswith("_")}, **record}
-            return self._put(kind, merged, self.tick())
+            row = Row.of(merged, self.tick(), self._number(kind, key))
+            self.records[kind].put(row)
+            self._versions[kind] += 1
+            return row
 
     def tick(self) -> datetime:
         """The vendor's clock: now, but never before the last change (whole seconds, strictly later)."""
@@ -115,19 +132,18 @@ class EmulatedWorld:
         """The number of the record with this key, None when the world has no such record."""
         with self.lock:
             stored = self.records[kind].get(key)
-            return stored["_number"] if stored is not None else None
+            return stored[NUMBER] if stored is not None else None
 
-    def by_number(self, kind: str, number: int) -> dict[str, Any] | None:
+    def by_number(self, kind: str, number: int) -> Row | None:
         with self.lock:
-            key = world_key(kind, number) if number < OTHER_NUMBERS_FROM else self._other_keys[kind].get(number)
-            return self.records[kind].get(key) if key is not None else None
+            return self.records[kind].by_number(number)
 
-    def select(self, kind: str, **equal: str) -> list[dict[str, Any]]:
+    def select(self, kind: str, **equal: str) -> list[Row]:
         """Records of a kind by number, optionally filtered on exact column values. The list is
         shared until the kind changes: do not change it."""
 
-        def build() -> list[dict[str, Any]]:
-            rows = sorted(self.records[kind].values(), key=lambda r: r["_number"])
+        def build() -> list[Row]:
+            rows = self.records[kind].rows()
             return [r for r in rows if all(r.get(k) == v for k, v in equal.items())]
 
         return self.cached(kind, ("select", *sorted(equal.items())), build)
@@ -142,33 +158,78 @@ class EmulatedWorld:
                 self._cache[(kind, name)] = found
             return found[1]
 
-    def _put(self, kind: str, row: dict[str, Any], modified_at: datetime) -> dict[str, Any]:
-        key = str(row[KEYS[kind]])
-        number = world_number(kind, key)
-        if number is None:
-            others = self._other_numbers[kind]
-            if key not in others:
-                others[key] = OTHER_NUMBERS_FROM + len(others)
-                self._other_keys[kind][others[key]] = key
-            number = others[key]
+    def _read(self, kind: str, path: Path, shared: dict[str, str]) -> Iterator[Row]:
+        with path.open(newline="", encoding="utf-8") as handle:
+            lines = csv.reader(handle)
+            header = next(lines, None)
+            if header is None:
+                return
+            rows = _WorldRows(self, kind, header, shared)
+            for line in lines:
+                if len(line) != len(header):
+                    raise ValueError(f"{path}, line {lines.line_num}: expected {len(header)} values ({','.join(header)}), found {len(line)}")
+                yield rows.row(line)
+
+    def _load(self, kind: str, rows: Iterable[Row]) -> None:
+        self.records[kind].load(rows)
         self._versions[kind] += 1
-        stored = {**row, "_modified_at": modified_at, "_number": number}
-        self.records[kind][key] = stored
-        self.clock = max(self.clock, modified_at.replace(microsecond=0))
-        return stored
+
+    def _number(self, kind: str, key: str) -> int:
+        """The number of a key; keys not in the world's format are numbered in order of arrival."""
+        number = world_number(kind, key)
+        if number is not None:
+            return number
+        others = self._other_numbers[kind]
+        return others.setdefault(key, OTHER_NUMBERS_FROM + len(others))
+
+    def _known_number(self, kind: str, key: str) -> int | None:
+        number = world_number(kind, key)
+        return number if number is not None else self._other_numbers[kind].get(key)
 
 
-def _world_modified_at(kind: str, row: dict[str, Any]) -> datetime:
-    """When a world record last changed: its updated_at, else the latest of its own dates."""
-    names = {
-        "customers": ("created_at", "churned_at"),
-        "contacts": ("updated_at", "created_at"),
-        "deals": ("updated_at", "closed_at", "created_at"),
-        "responses": ("responded_at",),
-        "activities": ("completed_at", "created_at"),
-    }[kind]
-    moments = [timestamp(row.get(name) or None, name) for name in names]
-    return max(m for m in moments if m is not None).replace(microsecond=0)
+class _WorldRows:
+    """Compact rows (see rows.py) of a world kind from lines of text under one header, each stamped
+    as modified at the latest of its MODIFIED_FROM dates; moves the world's clock up to that."""
+
+    def __init__(self, world: EmulatedWorld, kind: str, header: list[str], shared: dict[str, str]) -> None:
+        self.world, self.kind, self.shared = world, kind, shared
+        self.latest = 0  # the latest modification read, in epoch seconds
+        self.key = header.index(KEYS[kind])
+        self.stamps = [p for p, name in enumerate(header) if name.endswith("_at")]
+        self.shares = [p for p, name in enumerate(header) if p != self.key and p not in self.stamps and name not in UNSHARED]
+        self.modified_from = [p for p, name in enumerate(header) if name in MODIFIED_FROM[kind]]
+        self.layout = Layout((*header, MODIFIED, NUMBER), frozenset([*self.stamps, len(header)]), self.key, partial(world_key, kind))
+
+    def row(self, line: list[str]) -> Row:
+        values: list[Any] = list(line)
+        for p in self.shares:
+            values[p] = self.shared.setdefault(line[p], line[p])
+        moments: dict[str, int | str] = {}  # one int for a moment the record holds twice
+        for p in self.stamps:
+            values[p] = moments.get(line[p]) or moments.setdefault(line[p], _stamp(line[p]))
+        number = world_number(self.kind, line[self.key])
+        if number is None:
+            number = self.world._number(self.kind, line[self.key])  # and its key is kept as it is
+        else:
+            values[self.key] = None  # written again from the number
+        modified = max(_seconds(values[p], self.layout.names[p]) for p in self.modified_from if values[p] != "")
+        if modified > self.latest:
+            self.latest = modified
+            self.world.clock = max(self.world.clock, datetime.fromtimestamp(modified, UTC))
+        return Row(self.layout, (*values, modified, number))
+
+
+def _stamp(text: str) -> int | str:
+    """A timestamp column's value as stored: epoch seconds if `stamp_text` writes it back so."""
+    seconds = stamp_seconds(text)
+    return text if seconds is None else seconds
+
+
+def _seconds(value: int | str, name: str) -> int:
+    """Epoch seconds of a stored timestamp, within its second."""
+    if type(value) is int:
+        return value
+    return int(timestamp(value, name, required=True).replace(microsecond=0).timestamp())
 
 
 def _world_end(folder: Path) -> datetime | None:
@@ -181,7 +242,7 @@ def _world_end(folder: Path) -> datetime | None:
 
 
 def follow_up_activities(
-    responses: list[dict[str, Any]], customers: Collection[str], as_of: datetime | None = None
+    responses: list[Row], customers: Collection[str], as_of: datetime | None = None
 ) -> list[dict[str, Any]]:
     """The CRM activity staff logged after detractors answered, decided by a hash of the response id
     (so every load of a world has the same activity). Of the detractors (score 0..6) whose customer
@@ -193,8 +254,10 @@ def follow_up_activities(
     activities = []
     for row in responses:
         score, customer = (row.get("score") or "").strip(), row.get("customer_id") or ""
-        responded = timestamp(row.get("responded_at") or None, "responded_at")
-        if not score.isdigit() or int(score) > 6 or customer not in customers or responded is None:
+        if not score.isdigit() or int(score) > 6 or customer not in customers:
+            continue
+        responded = row.moment("responded_at")
+        if responded is None:
             continue
         draw = int(hashlib.sha256(row["response_id"].encode()).hexdigest()[:12], 16)
         bucket, hours = draw % 100, (draw // 100) % 1000
@@ -224,8 +287,8 @@ def follow_up_activities(
             "response_id": row["response_id"],
             "subject": f"NPS follow-up: score {score} ({row['response_id']})",
             "status": "COMPLETED" if done_after is not None else "NOT_STARTED",
-            "created_at": created.isoformat(),
-            "completed_at": (responded + done_after).isoformat() if done_after is not None else "",
-            "due_at": (responded + timedelta(hours=48)).isoformat(),
+            "created_at": iso_z(created),
+            "completed_at": iso_z(responded + done_after) if done_after is not None else "",
+            "due_at": iso_z(responded + timedelta(hours=48)),
         })  # fmt: skip
     return activities
