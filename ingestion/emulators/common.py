@@ -8,10 +8,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from operator import itemgetter
 from typing import Any
 
-from ingestion.emulators.rows import NUMBER, Row
+from ingestion.emulators.rows import NUMBER, Row, RowList
 
 # The surveys each emulated tool holds, by survey type (Delighted: one project, type in properties).
 SURVEY_IDS = {
@@ -86,16 +85,14 @@ class SortedRows:
     are kept: a bisection computes the value of the twenty-odd rows it visits again, which costs
     less than an index keeping a (value, number) pair for each of millions of rows."""
 
-    rows: list[Row]
+    rows: RowList
     value: Callable[[Row], Any]
 
     @classmethod
-    def of(cls, rows: list[Row], value: Callable[[Row], Any]) -> SortedRows:
+    def of(cls, rows: RowList, value: Callable[[Row], Any]) -> SortedRows:
         """Rows (given in order of record number, as `world.select` gives them) whose `value` is not
-        None, in its order: a stable sort on the value alone keeps ties in order of number."""
-        valued = [(v, r) for r in rows if (v := value(r)) is not None]
-        valued.sort(key=itemgetter(0))
-        return cls([r for _, r in valued], value)
+        None, in its order, ties by record number."""
+        return cls(rows.sorted_by(value), value)
 
     def key(self, row: Row) -> tuple[Any, int]:
         return (self.value(row), row[NUMBER])

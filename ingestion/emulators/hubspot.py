@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from ingestion.emulators.common import SortedRows, bearer, decode_token, encode_token, iso_z
-from ingestion.emulators.rows import Row
+from ingestion.emulators.rows import Row, RowList
 from ingestion.emulators.server import Request, Response, Vendor
 from ingestion.emulators.world import KEYS
 
@@ -193,7 +193,7 @@ class HubSpot(Vendor):
             results.append({"from": {"id": str(item["id"])}, "to": to})
         return Response(200, {"status": "COMPLETE", "results": results, "startedAt": iso_z(self.world.clock, True), "completedAt": iso_z(self.world.clock, True)})  # fmt: skip
 
-    def rows(self, object_type: str) -> list[Row]:
+    def rows(self, object_type: str) -> RowList:
         return self.world.select(OBJECTS[object_type], **KIND_FILTER.get(object_type, {}))
 
     def batch_update(self, object_type: str, request: Request) -> Response:

@@ -1,27 +1,32 @@
-"""World records stored compactly: read-only mappings over a tuple of values.
+"""World records read as rows: read-only mappings over one position of a kind's columns.
 
-A large world holds millions of records; as dicts they took about 3 GB per million responses. Here
-the rows read from one CSV header share one `Layout` (the column names and how each value is
-stored) and each row keeps only a tuple of values:
-- timestamps in the world's own text form (2025-06-01T00:00:07Z) are kept as epoch seconds, one int
-  per distinct moment, and read back as that text (`row.moment(name)` gives the datetime);
-- `_modified_at` is epoch seconds too (read back as a datetime), usually the very int of a column;
-- a key in the world's format is not kept at all: it is written again from the record's number.
-Rows made from a dict (records tests add or change) keep their values as given.
+A large world holds millions of records; as dicts they took about 3 GB per million responses. The
+records of a kind are kept by column instead (records.py), and a `Row` is a view of one position:
+it reads like the dict it was (`row["score"]`, `row.get("comment")`, `dict(row)`) and never changes
+(a changed record is stored again at a new position). `RowList` is a list of such positions.
+
+Columns keep what repeats once: text columns a pointer per record to one shared string, timestamp
+columns (`StampColumn`) epoch seconds in an array, record numbers and modification times too, and
+a key in the world's own format nothing at all (it is written again from the number).
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from functools import cache
-from typing import Any
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, overload
 
 from ingestion.connectors.fields import timestamp
 
-MODIFIED, NUMBER = "_modified_at", "_number"  # the last two names of every layout
-_MISSING = object()
+if TYPE_CHECKING:
+    from ingestion.emulators.records import Records
+
+MODIFIED, NUMBER = "_modified_at", "_number"
+ABSENT = object()  # the value of a column at a record that does not have it
 _STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+_OTHER, _EMPTY, _ABSENT = -(2**63), -(2**63) + 1, -(2**63) + 2  # seconds no stamp has
 
 
 def stamp_seconds(text: str) -> int | None:
@@ -39,82 +44,136 @@ def stamp_text(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat()[:19] + "Z"
 
 
-class Layout:
-    """The column names of a set of rows and which positions hold encoded values: `stamps` hold
-    epoch seconds (ints; any other value there is the text as read), `key` (if set) holds None,
-    read as `key_of(number)`."""
+class StampColumn:
+    """A timestamp column: epoch seconds in an array, 8 bytes a record. A value not in the world's
+    own form (other text, anything a test stored) is kept as it is, beside the array."""
 
-    __slots__ = ("names", "positions", "stamps", "key", "key_of")
+    __slots__ = ("seconds", "others")
 
-    def __init__(
-        self, names: tuple[str, ...], stamps: frozenset[int] = frozenset(), key: int | None = None,
-        key_of: Callable[[int], str] | None = None,
-    ) -> None:  # fmt: skip
-        if names[-2:] != (MODIFIED, NUMBER):
-            raise ValueError(f"a layout ends with {MODIFIED}, {NUMBER}; got {names}")
-        self.names = names
-        self.positions = {name: position for position, name in enumerate(names)}
-        self.stamps = stamps
-        self.key = key
-        self.key_of = key_of
+    def __init__(self, absent: int = 0) -> None:
+        self.seconds = array("q", [_ABSENT]) * absent
+        self.others: dict[int, Any] = {}
+
+    def extend(self, values: Sequence[Any]) -> None:
+        start = len(self.seconds)
+        self.seconds.extend(map(self._encoded, values))
+        self.others.update((start + i, values[i]) for i in range(len(values)) if self.seconds[start + i] == _OTHER)
+
+    def __getitem__(self, position: int) -> Any:
+        seconds = self.seconds[position]
+        if seconds > _ABSENT:
+            return stamp_text(seconds)
+        if seconds == _OTHER:
+            return self.others[position]
+        return "" if seconds == _EMPTY else ABSENT
+
+    def moment(self, position: int, name: str) -> datetime | None:
+        seconds = self.seconds[position]
+        if seconds > _ABSENT:
+            return datetime.fromtimestamp(seconds, UTC)
+        return timestamp(self.others[position] or None, name) if seconds == _OTHER else None
+
+    def seconds_or(self, start: int, stop: int, never: int, name: str) -> list[int]:
+        """Epoch seconds of the values at start..stop (within their second), `never` where empty."""
+        return [
+            s if s > _ABSENT else never if s != _OTHER else _within_second(self.others[start + i], name, never)
+            for i, s in enumerate(self.seconds[start:stop])
+        ]  # fmt: skip
+
+    @staticmethod
+    def _encoded(value: Any) -> int:
+        if value == "":
+            return _EMPTY
+        seconds = stamp_seconds(value) if type(value) is str else None
+        return _OTHER if seconds is None else seconds
+
+
+def _within_second(value: Any, name: str, never: int) -> int:
+    moment = timestamp(value or None, name)
+    return never if moment is None else int(moment.replace(microsecond=0).timestamp())
 
 
 class Row(Mapping[str, Any]):
-    """One record: read like the dict it was (`row["score"]`, `row.get("comment")`), never changed."""
+    """One record of a kind: read like the dict it was, never changed."""
 
-    __slots__ = ("_layout", "_values")
+    __slots__ = ("_records", "_position")
 
-    def __init__(self, layout: Layout, values: tuple[Any, ...]) -> None:
-        self._layout = layout
-        self._values = values
-
-    @classmethod
-    def of(cls, record: Mapping[str, Any], modified_at: datetime, number: int) -> Row:
-        """A row holding a record's values as given."""
-        names = tuple(name for name in record if name not in (MODIFIED, NUMBER))
-        return cls(_plain_layout(names), (*(record[name] for name in names), modified_at, number))
+    def __init__(self, records: Records, position: int) -> None:
+        self._records = records
+        self._position = position
 
     def __getitem__(self, name: str) -> Any:
-        value = self.get(name, _MISSING)
-        if value is _MISSING:
+        value = self.get(name, ABSENT)
+        if value is ABSENT:
             raise KeyError(name)
         return value
 
     def get(self, name: str, default: Any = None) -> Any:
-        layout = self._layout
-        position = layout.positions.get(name)
-        if position is None:
+        column = self._records.columns.get(name)
+        if column is None:
             return default
-        value = self._values[position]
-        if type(value) is int and position in layout.stamps:
-            return datetime.fromtimestamp(value, UTC) if name == MODIFIED else stamp_text(value)
-        if value is None and position == layout.key:
-            return layout.key_of(self._values[-1])
-        return value
+        value = column[self._position]
+        return default if value is ABSENT else value
 
     def moment(self, name: str) -> datetime | None:
         """The timestamp in column `name` (None when empty or missing), without reading it as text."""
-        position = self._layout.positions.get(name)
-        value = self._values[position] if position is not None else None
-        if type(value) is int and position in self._layout.stamps:
-            return datetime.fromtimestamp(value, UTC)
-        return timestamp(value or None, name)
+        column = self._records.columns.get(name)
+        if isinstance(column, StampColumn):
+            return column.moment(self._position, name)
+        return timestamp(self.get(name) or None, name)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._layout.positions
+        return self.get(name, ABSENT) is not ABSENT  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._layout.names)
+        return (name for name, column in self._records.columns.items() if column[self._position] is not ABSENT)
 
     def __len__(self) -> int:
-        return len(self._layout.names)
+        return sum(1 for _ in self)
 
     def __repr__(self) -> str:
         return f"Row({dict(self)!r})"
 
 
-@cache
-def _plain_layout(names: tuple[str, ...]) -> Layout:
-    """One layout for every row made from a dict with these names (a world changed by many updates
-    has few shapes of record)."""
-    return Layout((*names, MODIFIED, NUMBER))
+class RowList(Sequence[Row]):
+    """Rows of one kind at the given positions, made as they are read (8 bytes a row held)."""
+
+    __slots__ = ("_records", "positions")
+
+    def __init__(self, records: Records, positions: array) -> None:
+        self._records = records
+        self.positions = positions
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            return [Row(self._records, p) for p in self.positions[index]]
+        return Row(self._records, self.positions[index])
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __iter__(self) -> Iterator[Row]:
+        records = self._records
+        return (Row(records, p) for p in self.positions)
+
+    def where(self, **equal: Any) -> RowList:
+        """The rows holding these values (a row without the column holds None), in the same order."""
+        columns = [(self._records.columns.get(name), value) for name, value in equal.items()]
+        return RowList(self._records, array("q", (p for p in self.positions if all(_at(c, p) == v for c, v in columns))))
+
+    def sorted_by(self, value: Callable[[Row], Any]) -> RowList:
+        """The rows whose `value` is not None, in its order; a stable sort, so ties stay in this order."""
+        records = self._records
+        valued = [(v, p) for p in self.positions if (v := value(Row(records, p))) is not None]
+        valued.sort(key=itemgetter(0))
+        return RowList(records, array("q", (p for _, p in valued)))
+
+
+def _at(column: Any, position: int) -> Any:
+    value = column[position] if column is not None else None
+    return None if value is ABSENT else value

@@ -13,8 +13,8 @@ of arrival after every possible world number, so they sort after the world's rec
 Vendors serve pages from indexes built with `cached()`, kept until a record of the kind changes, so a
 page costs a lookup, not a pass over the world.
 
-Records are held compactly, as read-only rows over a tuple of values (rows.py) in order of number
-(records.py): a world of ten million responses has to fit in memory beside the refresh reading it.
+Records are held by column (records.py) and read as rows (rows.py): a world of ten million responses
+has to fit in memory beside the refresh reading it.
 
 The world folder has no CRM activity; the CRM's follow-up tasks and notes on detractors
 (`activities`) are synthesised on load by `follow_up_activities` (see there), as they stand at the
@@ -26,18 +26,17 @@ import csv
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
-from operator import itemgetter
+from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ingestion.connectors.fields import timestamp
 from ingestion.emulators.common import iso_z
-from ingestion.emulators.records import Records
-from ingestion.emulators.rows import MODIFIED, NUMBER, Layout, Row, stamp_seconds
+from ingestion.emulators.records import NEVER, Records
+from ingestion.emulators.rows import NUMBER, Row, RowList
 
 SURVEY_TOOLS = ("qualtrics", "surveymonkey", "typeform", "delighted")
 KINDS = ("customers", "contacts", "deals", "responses", "activities")
@@ -61,6 +60,7 @@ MODIFIED_FROM = {
 UNSHARED = {"interaction_id"}
 
 T = TypeVar("T")
+Chunk = tuple[dict[str, Sequence[Any]], list[int]]  # records by column, and their numbers
 
 
 def world_number(kind: str, key: str) -> int | None:
@@ -89,7 +89,10 @@ class EmulatedWorld:
     _cache: dict[Hashable, tuple[int, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.records = {kind: Records(partial(self._known_number, kind), itemgetter(KEYS[kind])) for kind in KINDS}
+        self.records = {
+            kind: Records(KEYS[kind], partial(self._known_number, kind), partial(world_key, kind), OTHER_NUMBERS_FROM, MODIFIED_FROM[kind])
+            for kind in KINDS
+        }  # fmt: skip
 
     @classmethod
     def load(cls, folder: Path) -> EmulatedWorld:
@@ -103,11 +106,11 @@ class EmulatedWorld:
         # Values repeat a lot (products, customer ids, e-mails): one copy of each saves memory.
         shared: dict[str, str] = {}
         for kind, paths in files.items():
-            world._load(kind, (row for path in paths if path.exists() for row in world._read(kind, path, shared)))
+            world._load(kind, (chunk for path in paths if path.exists() for chunk in world._read(kind, path, shared)))
         activities = follow_up_activities(world.select("responses"), world.records["customers"], _world_end(folder))
         if activities:
-            rows = _WorldRows(world, "activities", list(activities[0]), shared)
-            world._load("activities", (rows.row(list(activity.values())) for activity in activities))
+            lines = [list(activity.values()) for activity in activities]
+            world._load("activities", iter([world._columns("activities", list(activities[0]), lines, shared)]))
         return world
 
     def upsert(self, kind: str, record: dict[str, Any]) -> Row:
@@ -116,8 +119,7 @@ class EmulatedWorld:
             key = str(record[KEYS[kind]])
             current = self.records[kind].get(key, {})
             merged = {**{k: v for k, v in current.items() if not k.startswith("_")}, **record}
-            row = Row.of(merged, self.tick(), self._number(kind, key))
-            self.records[kind].put(row)
+            row = self.records[kind].put(merged, self._number(kind, key), self.tick())
             self._versions[kind] += 1
             return row
 
@@ -138,15 +140,10 @@ class EmulatedWorld:
         with self.lock:
             return self.records[kind].by_number(number)
 
-    def select(self, kind: str, **equal: str) -> list[Row]:
-        """Records of a kind by number, optionally filtered on exact column values. The list is
-        shared until the kind changes: do not change it."""
-
-        def build() -> list[Row]:
-            rows = self.records[kind].rows()
-            return [r for r in rows if all(r.get(k) == v for k, v in equal.items())]
-
-        return self.cached(kind, ("select", *sorted(equal.items())), build)
+    def select(self, kind: str, **equal: str) -> RowList:
+        """Records of a kind by number, optionally filtered on exact column values. Shared until the
+        kind changes."""
+        return self.cached(kind, ("select", *sorted(equal.items())), lambda: self.records[kind].rows().where(**equal))
 
     def cached(self, kind: str, name: Hashable, build: Callable[[], T]) -> T:
         """`build()` (an index over records of `kind`), built again only after such a record changed."""
@@ -158,20 +155,37 @@ class EmulatedWorld:
                 self._cache[(kind, name)] = found
             return found[1]
 
-    def _read(self, kind: str, path: Path, shared: dict[str, str]) -> Iterator[Row]:
+    def _read(self, kind: str, path: Path, shared: dict[str, str]) -> Iterator[Chunk]:
+        """A world CSV file's records, some ten thousand at a time."""
         with path.open(newline="", encoding="utf-8") as handle:
             lines = csv.reader(handle)
             header = next(lines, None)
             if header is None:
                 return
-            rows = _WorldRows(self, kind, header, shared)
-            for line in lines:
-                if len(line) != len(header):
-                    raise ValueError(f"{path}, line {lines.line_num}: expected {len(header)} values ({','.join(header)}), found {len(line)}")
-                yield rows.row(line)
 
-    def _load(self, kind: str, rows: Iterable[Row]) -> None:
-        self.records[kind].load(rows)
+            def checked() -> Iterator[list[str]]:
+                for line in lines:
+                    if len(line) != len(header):
+                        raise ValueError(f"{path}, line {lines.line_num}: expected {len(header)} values ({','.join(header)}), found {len(line)}")
+                    yield line
+
+            checked_lines = checked()
+            while chunk := list(islice(checked_lines, 16_384)):
+                yield self._columns(kind, header, chunk, shared)
+
+    def _columns(self, kind: str, header: list[str], lines: list[list[str]], shared: dict[str, str]) -> Chunk:
+        """Lines of text as columns (a shared copy of each repeated text) and the records' numbers."""
+        columns = dict(zip(header, zip(*lines)))
+        numbers = [self._number(kind, key) for key in columns[KEYS[kind]]]
+        for name, texts in columns.items():
+            if name != KEYS[kind] and not name.endswith("_at") and name not in UNSHARED:
+                columns[name] = [shared.setdefault(text, text) for text in texts]
+        return columns, numbers
+
+    def _load(self, kind: str, chunks: Iterator[Chunk]) -> None:
+        latest = self.records[kind].load(chunks)
+        if latest > NEVER:
+            self.clock = max(self.clock, datetime.fromtimestamp(latest, UTC))
         self._versions[kind] += 1
 
     def _number(self, kind: str, key: str) -> int:
@@ -187,51 +201,6 @@ class EmulatedWorld:
         return number if number is not None else self._other_numbers[kind].get(key)
 
 
-class _WorldRows:
-    """Compact rows (see rows.py) of a world kind from lines of text under one header, each stamped
-    as modified at the latest of its MODIFIED_FROM dates; moves the world's clock up to that."""
-
-    def __init__(self, world: EmulatedWorld, kind: str, header: list[str], shared: dict[str, str]) -> None:
-        self.world, self.kind, self.shared = world, kind, shared
-        self.latest = 0  # the latest modification read, in epoch seconds
-        self.key = header.index(KEYS[kind])
-        self.stamps = [p for p, name in enumerate(header) if name.endswith("_at")]
-        self.shares = [p for p, name in enumerate(header) if p != self.key and p not in self.stamps and name not in UNSHARED]
-        self.modified_from = [p for p, name in enumerate(header) if name in MODIFIED_FROM[kind]]
-        self.layout = Layout((*header, MODIFIED, NUMBER), frozenset([*self.stamps, len(header)]), self.key, partial(world_key, kind))
-
-    def row(self, line: list[str]) -> Row:
-        values: list[Any] = list(line)
-        for p in self.shares:
-            values[p] = self.shared.setdefault(line[p], line[p])
-        moments: dict[str, int | str] = {}  # one int for a moment the record holds twice
-        for p in self.stamps:
-            values[p] = moments.get(line[p]) or moments.setdefault(line[p], _stamp(line[p]))
-        number = world_number(self.kind, line[self.key])
-        if number is None:
-            number = self.world._number(self.kind, line[self.key])  # and its key is kept as it is
-        else:
-            values[self.key] = None  # written again from the number
-        modified = max(_seconds(values[p], self.layout.names[p]) for p in self.modified_from if values[p] != "")
-        if modified > self.latest:
-            self.latest = modified
-            self.world.clock = max(self.world.clock, datetime.fromtimestamp(modified, UTC))
-        return Row(self.layout, (*values, modified, number))
-
-
-def _stamp(text: str) -> int | str:
-    """A timestamp column's value as stored: epoch seconds if `stamp_text` writes it back so."""
-    seconds = stamp_seconds(text)
-    return text if seconds is None else seconds
-
-
-def _seconds(value: int | str, name: str) -> int:
-    """Epoch seconds of a stored timestamp, within its second."""
-    if type(value) is int:
-        return value
-    return int(timestamp(value, name, required=True).replace(microsecond=0).timestamp())
-
-
 def _world_end(folder: Path) -> datetime | None:
     """The end of the world's last day (from truth.json), None for a folder without one."""
     path = folder / "truth.json"
@@ -242,7 +211,7 @@ def _world_end(folder: Path) -> datetime | None:
 
 
 def follow_up_activities(
-    responses: list[Row], customers: Collection[str], as_of: datetime | None = None
+    responses: Sequence[Row], customers: Collection[str], as_of: datetime | None = None
 ) -> list[dict[str, Any]]:
     """The CRM activity staff logged after detractors answered, decided by a hash of the response id
     (so every load of a world has the same activity). Of the detractors (score 0..6) whose customer
