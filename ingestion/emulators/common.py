@@ -1,11 +1,13 @@
-"""What the emulated vendors share: the demo surveys, world-row readers, opaque paging tokens and
-sorted indexes to page through."""
+"""What the emulated vendors share: the demo surveys, world-row readers, opaque paging tokens,
+sorted indexes to page through, and a pause of garbage collection for building them."""
 from __future__ import annotations
 
 import base64
 import bisect
+import gc
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -69,6 +71,19 @@ def decode_token(token: str) -> dict[str, Any] | None:
         return json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except ValueError:
         return None
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while millions of objects are made: each full collection would
+    walk every record the world holds (loading a 1M world took 40 % longer with it)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def bearer(request: Any) -> str | None:

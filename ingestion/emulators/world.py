@@ -34,7 +34,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ingestion.emulators.common import iso_z
+from ingestion.emulators.common import iso_z, paused_gc
 from ingestion.emulators.records import NEVER, Records
 from ingestion.emulators.rows import NUMBER, Row, RowList
 
@@ -70,8 +70,10 @@ def world_number(kind: str, key: str) -> int | None:
     digits = key[len(prefix):]
     if not key.startswith(prefix) or not (digits.isascii() and digits.isdigit()):
         return None
+    # It reads back exactly when it is zero-padded to the width and no further (world_key, faster).
+    reads_back = len(digits) == width or (len(digits) > width and digits[0] != "0")
     number = int(digits)
-    return number if number < OTHER_NUMBERS_FROM and world_key(kind, number) == key else None
+    return number if number < OTHER_NUMBERS_FROM and reads_back else None
 
 
 def world_key(kind: str, number: int) -> str:
@@ -105,12 +107,13 @@ class EmulatedWorld:
         }
         # Values repeat a lot (products, customer ids, e-mails): one copy of each saves memory.
         shared: dict[str, str] = {}
-        for kind, paths in files.items():
-            world._load(kind, (chunk for path in paths if path.exists() for chunk in world._read(kind, path, shared)))
-        activities = follow_up_activities(world.select("responses"), world.records["customers"], _world_end(folder))
-        if activities:
-            lines = [list(activity.values()) for activity in activities]
-            world._load("activities", iter([world._columns("activities", list(activities[0]), lines, shared)]))
+        with paused_gc():
+            for kind, paths in files.items():
+                world._load(kind, (chunk for path in paths if path.exists() for chunk in world._read(kind, path, shared)))
+            activities = follow_up_activities(world.select("responses"), world.records["customers"], _world_end(folder))
+            if activities:
+                lines = [list(activity.values()) for activity in activities]
+                world._load("activities", iter([world._columns("activities", list(activities[0]), lines, shared)]))
         return world
 
     def upsert(self, kind: str, record: dict[str, Any]) -> Row:
