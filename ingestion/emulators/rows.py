@@ -15,7 +15,6 @@ import re
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any, overload
 
 from ingestion.connectors.fields import timestamp
@@ -168,10 +167,10 @@ class RowList(Sequence[Row]):
 
     def sorted_by(self, value: Callable[[Row], Any]) -> RowList:
         """The rows whose `value` is not None, in its order; a stable sort, so ties stay in this order."""
-        records = self._records
-        valued = [(v, p) for p in self.positions if (v := value(Row(records, p))) is not None]
-        valued.sort(key=itemgetter(0))
-        return RowList(records, array("q", (p for _, p in valued)))
+        records, positions = self._records, self.positions
+        values = [value(Row(records, p)) for p in positions]
+        order = sorted((i for i, v in enumerate(values) if v is not None), key=values.__getitem__)
+        return RowList(records, array("q", (positions[i] for i in order)))
 
 
 def _at(column: Any, position: int) -> Any:
