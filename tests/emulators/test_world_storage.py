@@ -64,6 +64,19 @@ def test_a_record_added_after_loading_is_found_by_key_and_by_number(world_dir):
     assert world.by_number("deals", added["_number"])["deal_id"] == "DNEW000001"
 
 
+def test_a_row_read_before_a_change_keeps_what_it_read_and_a_new_column_is_only_the_changed_records(world_dir):
+    world = EmulatedWorld.load(world_dir)
+    first, second = world.select("customers")[:2]
+    before = dict(first)
+
+    world.upsert("customers", {"customer_id": first["customer_id"], "vendor_overrides": {"nps_latest": "9"}})
+
+    assert dict(first) == before
+    assert world.records["customers"][first["customer_id"]]["vendor_overrides"] == {"nps_latest": "9"}
+    assert "vendor_overrides" not in second and second.get("vendor_overrides") is None
+    assert dict(world.select("customers")[1]) == dict(second)
+
+
 def test_values_not_in_the_worlds_own_form_are_kept_as_written(tmp_path):
     (tmp_path / "crm").mkdir()
     header = "customer_id,name,created_at,churned_at,checked_at"
