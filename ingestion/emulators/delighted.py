@@ -12,7 +12,8 @@ import base64
 from itertools import islice
 from typing import Any
 
-from ingestion.emulators.common import SortedRows, deep_update, moment, score_value
+from ingestion.emulators.common import SortedRows, deep_update, score_value
+from ingestion.emulators.rows import Row
 from ingestion.emulators.server import Request, Response, Vendor
 
 PROPERTIES = ("customer_id", "product", "process", "employee_id", "channel", "language", "survey_type")
@@ -98,16 +99,16 @@ def _between(value: int, low: int | None, high: int | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def _created(row: dict[str, Any]) -> int:
-    created = moment(row, "responded_at")
+def _created(row: Row) -> int:
+    created = row.moment("responded_at")
     return int(created.timestamp()) if created else 0
 
 
-def _updated(row: dict[str, Any]) -> int:
+def _updated(row: Row) -> int:
     return int(row["_modified_at"].timestamp())
 
 
-def response(row: dict[str, Any], expand_person: bool) -> dict[str, Any]:
+def response(row: Row, expand_person: bool) -> dict[str, Any]:
     person_id = str(row.get("contact_id") or row.get("customer_id") or row["_number"]).lstrip("PC0") or "0"
     person: Any = person_id
     if expand_person:

@@ -21,7 +21,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from ingestion.emulators.common import SortedRows, bearer, decode_token, encode_token, iso_z, moment
+from ingestion.emulators.common import SortedRows, bearer, decode_token, encode_token, iso_z
+from ingestion.emulators.rows import Row, RowList
 from ingestion.emulators.server import Request, Response, Vendor
 from ingestion.emulators.world import KEYS
 
@@ -160,7 +161,7 @@ class HubSpot(Vendor):
             self.search_index(object_type, name)
 
     def search_index(self, object_type: str, name: str) -> SortedRows:
-        def value(row: dict[str, Any]) -> tuple:
+        def value(row: Row) -> tuple:
             if name == MODIFIED[object_type] and name not in (row.get("vendor_overrides") or {}):
                 # What _comparable makes of the property (whole seconds as ISO text), without
                 # building every property of every object: this index serves every increment.
@@ -192,7 +193,7 @@ class HubSpot(Vendor):
             results.append({"from": {"id": str(item["id"])}, "to": to})
         return Response(200, {"status": "COMPLETE", "results": results, "startedAt": iso_z(self.world.clock, True), "completedAt": iso_z(self.world.clock, True)})  # fmt: skip
 
-    def rows(self, object_type: str) -> list[dict[str, Any]]:
+    def rows(self, object_type: str) -> RowList:
         return self.world.select(OBJECTS[object_type], **KIND_FILTER.get(object_type, {}))
 
     def batch_update(self, object_type: str, request: Request) -> Response:
@@ -213,11 +214,11 @@ class HubSpot(Vendor):
         now = iso_z(self.world.clock, True)
         return Response(200, {"status": "COMPLETE", "results": updated, "startedAt": now, "completedAt": now})
 
-    def company_number(self, row: dict[str, Any]) -> int | None:
+    def company_number(self, row: Row) -> int | None:
         customer = row.get("customer_id")
         return self.world.number("customers", customer) if customer else None
 
-    def object(self, object_type: str, row: dict[str, Any], wanted: set[str], with_companies: bool) -> dict[str, Any]:
+    def object(self, object_type: str, row: Row, wanted: set[str], with_companies: bool) -> dict[str, Any]:
         everything = self.properties(object_type, row)
         always = {"hs_object_id", "createdate", MODIFIED[object_type]}
         shown = {k: everything.get(k) for k in (wanted | always)}
@@ -239,7 +240,7 @@ class HubSpot(Vendor):
         item["properties"].update({k: v for k, v in overrides.items() if k in shown or k in wanted})
         return item
 
-    def properties(self, object_type: str, row: dict[str, Any]) -> dict[str, Any]:
+    def properties(self, object_type: str, row: Row) -> dict[str, Any]:
         """Every property of the object, as HubSpot returns them: strings, dates ISO with millis."""
         modified = iso_z(row["_modified_at"], millis=True)
         common = {"hs_object_id": str(ID_BASE[object_type] + row["_number"]), MODIFIED[object_type]: modified}
@@ -247,34 +248,34 @@ class HubSpot(Vendor):
             props = {
                 "name": row.get("name"), "domain": (row.get("email") or "").partition("@")[2] or None,
                 "phone": row.get("phone"), "numberofemployees": row.get("size_employees") or None,
-                "createdate": iso_z(moment(row, "created_at"), millis=True), "customer_id": row.get("customer_id"),
+                "createdate": iso_z(row.moment("created_at"), millis=True), "customer_id": row.get("customer_id"),
                 "customer_type": row.get("customer_type"), "product": row.get("product"), "region": row.get("region"),
-                "churned_at": iso_z(moment(row, "churned_at"), millis=True),
+                "churned_at": iso_z(row.moment("churned_at"), millis=True),
             }  # fmt: skip
         elif object_type == "tasks":
             props = {
                 "hs_task_subject": row.get("subject"), "hs_task_status": row.get("status"),
-                "hs_task_priority": "HIGH", "hs_task_type": "CALL", "hs_timestamp": iso_z(moment(row, "due_at"), millis=True),
-                "hs_task_completion_date": iso_z(moment(row, "completed_at"), millis=True),
-                "createdate": iso_z(moment(row, "created_at"), millis=True),
+                "hs_task_priority": "HIGH", "hs_task_type": "CALL", "hs_timestamp": iso_z(row.moment("due_at"), millis=True),
+                "hs_task_completion_date": iso_z(row.moment("completed_at"), millis=True),
+                "createdate": iso_z(row.moment("created_at"), millis=True),
             }  # fmt: skip
         elif object_type == "notes":
             props = {
-                "hs_note_body": row.get("subject"), "hs_timestamp": iso_z(moment(row, "created_at"), millis=True),
-                "createdate": iso_z(moment(row, "created_at"), millis=True),
+                "hs_note_body": row.get("subject"), "hs_timestamp": iso_z(row.moment("created_at"), millis=True),
+                "createdate": iso_z(row.moment("created_at"), millis=True),
             }  # fmt: skip
         elif object_type == "contacts":
             props = {
                 "email": row.get("email"), "firstname": row.get("first_name"), "lastname": row.get("last_name"),
-                "phone": row.get("phone"), "createdate": iso_z(moment(row, "created_at"), millis=True),
+                "phone": row.get("phone"), "createdate": iso_z(row.moment("created_at"), millis=True),
             }  # fmt: skip
         else:
             stage = row.get("stage") or ""
             props = {
                 "dealname": f"{row.get('product')} {row.get('deal_id')}", "amount": row.get("amount"),
                 "dealstage": stage, "pipeline": "default", "hs_is_closed_won": str(stage == "closedwon").lower(),
-                "closedate": iso_z(moment(row, "closed_at"), millis=True),
-                "createdate": iso_z(moment(row, "created_at"), millis=True), "product": row.get("product"),
+                "closedate": iso_z(row.moment("closed_at"), millis=True),
+                "createdate": iso_z(row.moment("created_at"), millis=True), "product": row.get("product"),
             }  # fmt: skip
         overrides = row.get("vendor_overrides") or {}
         return {**props, **common, **overrides}

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ingestion.connectors.fields import RecordError, timestamp
-from ingestion.emulators.common import SURVEY_IDS, SortedRows, decode_token, deep_update, encode_token, iso_z, moment, nps_group, score_value
+from ingestion.emulators.common import SURVEY_IDS, SortedRows, decode_token, deep_update, encode_token, iso_z, nps_group, score_value
+from ingestion.emulators.rows import Row
 from ingestion.emulators.server import Request, Response, Vendor
 
 _START = re.compile(r"^/API/v3/surveys/([^/]+)/export-responses$")
@@ -107,7 +108,7 @@ class Qualtrics(Vendor):
             rows = [r for r in changed if _recorded_within(r, start, end)]
             # The next continuation exports what changes after the latest change seen now: a moment,
             # not a counter, so it holds for the same survey served again (one day longer).
-            until = index.keys[-1][0] if index.keys else since
+            until = index.value(index.rows[-1]) if index.rows else since
         self.exports[progress_id] = {
             "survey": survey_id, "rows": rows, "until": until, "polls": 0,
             "continuation": bool(body.get("allowContinuation") or "continuationToken" in body),
@@ -153,7 +154,7 @@ class Qualtrics(Vendor):
             return envelope(404, f"file {file_id} not found", "FILE_NOT_FOUND")
         return Response(200, content, content_type="application/octet-stream")
 
-    def zip(self, survey_id: str, rows: list[dict[str, Any]]) -> bytes:
+    def zip(self, survey_id: str, rows: list[Row]) -> bytes:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(f"NPS survey {survey_id}.json", json.dumps({"responses": [response(r) for r in rows]}))
@@ -170,20 +171,20 @@ def _date_filter(body: dict[str, Any], name: str) -> datetime | None:
     return timestamp(value, name, required=True)
 
 
-def _recorded_within(row: dict[str, Any], start: datetime | None, end: datetime | None) -> bool:
+def _recorded_within(row: Row, start: datetime | None, end: datetime | None) -> bool:
     """startDate is inclusive, endDate exclusive; without them every response is exported."""
     if start is None and end is None:
         return True
-    recorded = moment(row, "responded_at")
+    recorded = row.moment("responded_at")
     return recorded is not None and (start is None or recorded >= start) and (end is None or recorded < end)
 
 
-def response_id(row: dict[str, Any]) -> str:
+def response_id(row: Row) -> str:
     return f"R_{row['response_id']}"
 
 
-def response(row: dict[str, Any]) -> dict[str, Any]:
-    recorded = moment(row, "responded_at")
+def response(row: Row) -> dict[str, Any]:
+    recorded = row.moment("responded_at")
     score = score_value(row)
     values: dict[str, Any] = {
         "startDate": iso_z(recorded - timedelta(minutes=2) if recorded else None),

@@ -16,7 +16,8 @@ import uuid
 from typing import Any
 
 from ingestion.connectors.fields import RecordError, timestamp
-from ingestion.emulators.common import bearer, moment
+from ingestion.emulators.common import bearer
+from ingestion.emulators.rows import Row
 from ingestion.emulators.server import Request, Response, Vendor
 from ingestion.emulators.world import KEYS
 
@@ -164,17 +165,17 @@ class Salesforce(Vendor):
             results.append(_result(record["id"], True))
         return Response(200, results)
 
-    def by_id(self, sobject: str | None, record_id: str) -> dict[str, Any] | None:
+    def by_id(self, sobject: str | None, record_id: str) -> Row | None:
         match = re.fullmatch(r"(\w{3})([0-9A-Z]{12})AAA", record_id)
         if sobject not in SOBJECTS or not match or match.group(1) != ID_PREFIX[sobject]:
             return None
         return self.world.by_number(SOBJECTS[sobject], int(match.group(2), 36))
 
-    def fields(self, sobject: str, row: dict[str, Any]) -> dict[str, Any]:
+    def fields(self, sobject: str, row: Row) -> dict[str, Any]:
         """Every field of the record as Salesforce returns it (datetimes ...+0000, dates YYYY-MM-DD)."""
         common = {
             "Id": record_id(sobject, row["_number"]),
-            "CreatedDate": _sf_datetime(moment(row, "created_at")),
+            "CreatedDate": _sf_datetime(row.moment("created_at")),
             "SystemModstamp": _sf_datetime(row["_modified_at"]),
             "LastModifiedDate": _sf_datetime(row["_modified_at"]),
         }
@@ -186,10 +187,10 @@ class Salesforce(Vendor):
                 "Name": row.get("name"), "Phone": row.get("phone"), "NumberOfEmployees": int(size) if size else None,
                 "IsPersonAccount": row.get("customer_type") == "consumer", "Customer_Number__c": row.get("customer_id"),
                 "Customer_Type__c": row.get("customer_type"), "Product__c": row.get("product"), "Region__c": row.get("region"),
-                "Churned_At__c": _sf_datetime(moment(row, "churned_at")),
+                "Churned_At__c": _sf_datetime(row.moment("churned_at")),
             }  # fmt: skip
         elif sobject == "Task":
-            completed, due = moment(row, "completed_at"), moment(row, "due_at")
+            completed, due = row.moment("completed_at"), row.moment("due_at")
             fields = {
                 "AccountId": account_id, "WhoId": None, "Subject": row.get("subject"),
                 "Status": TASK_STATUS.get(row.get("status") or "", row.get("status")), "IsClosed": completed is not None,
@@ -203,7 +204,7 @@ class Salesforce(Vendor):
             }  # fmt: skip
         else:
             stage = row.get("stage") or ""
-            closed = moment(row, "closed_at")
+            closed = row.moment("closed_at")
             fields = {
                 "AccountId": account_id, "Name": f"{row.get('product')} {row.get('deal_id')}",
                 "Amount": float(row["amount"]) if row.get("amount") else None, "StageName": STAGES.get(stage, stage),

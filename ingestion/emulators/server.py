@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ingestion.emulators.common import paused_gc
 from ingestion.emulators.world import EmulatedWorld
 
 DEMO_TOKEN = "demo-token"
@@ -130,8 +131,9 @@ class EmulatorServer:
         self._windows: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
         self.vendors: dict[str, Vendor] = {cls.name: cls(world, self) for cls in vendors.ALL}
-        for vendor in self.vendors.values():
-            vendor.warm()
+        with paused_gc():
+            for vendor in self.vendors.values():
+                vendor.warm()
         self._httpd = _QuietServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(

@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ingestion.connectors.fields import timestamp
-from ingestion.emulators.common import SURVEY_IDS, SortedRows, bearer, deep_update, moment, score_value
+from ingestion.emulators.common import SURVEY_IDS, SortedRows, bearer, deep_update, score_value
+from ingestion.emulators.rows import Row
 from ingestion.emulators.server import Request, Response, Vendor
 
 NPS_QUESTION, NPS_ROW, COMMENT_QUESTION, PAGE_ID = "275117401", "2726192001", "275117402", "41296521"
@@ -108,7 +109,7 @@ class SurveyMonkey(Vendor):
         if (request.arg("sort_order") or "DESC").upper() == "DESC":
             positions = positions[::-1]
         if created_start or created_end:
-            positions = [i for i in positions if _between(moment(index.rows[i], "responded_at"), created_start, created_end)]
+            positions = [i for i in positions if _between(index.rows[i].moment("responded_at"), created_start, created_end)]
         total, last_page = len(positions), max(1, -(-len(positions) // per_page))
         data = [response(survey_id, index.rows[i]) for i in positions[(page - 1) * per_page : page * per_page]]
         url = f"{request.base_url}{request.path}"
@@ -163,11 +164,11 @@ def details(survey_id: str) -> Response:
     return Response(200, body)
 
 
-def response_id(row: dict[str, Any]) -> str:
+def response_id(row: Row) -> str:
     return str(114_000_000_000 + row["_number"])
 
 
-def response(survey_id: str, row: dict[str, Any]) -> dict[str, Any]:
+def response(survey_id: str, row: Row) -> dict[str, Any]:
     score = score_value(row)
     answers: list[dict[str, Any]] = []
     if score is not None:
@@ -175,7 +176,7 @@ def response(survey_id: str, row: dict[str, Any]) -> dict[str, Any]:
         answers.append({"id": NPS_QUESTION, "answers": [answer]})
     if row.get("comment"):
         answers.append({"id": COMMENT_QUESTION, "answers": [{"text": row["comment"]}]})
-    created = moment(row, "responded_at")
+    created = row.moment("responded_at")
     custom = {k: row.get(k) for k in ("customer_id", "product", "process", "employee_id", "channel", "language")}
     record = {
         "id": response_id(row),

@@ -16,7 +16,8 @@ from datetime import timedelta
 from typing import Any
 
 from ingestion.connectors.fields import RecordError, timestamp
-from ingestion.emulators.common import SURVEY_IDS, SortedRows, bearer, deep_update, iso_z, moment, score_value
+from ingestion.emulators.common import SURVEY_IDS, SortedRows, bearer, deep_update, iso_z, score_value
+from ingestion.emulators.rows import Row
 from ingestion.emulators.server import Request, Response, Vendor
 
 NPS_FIELD = {"id": "Xk2pNpsScore", "ref": "nps", "type": "nps"}
@@ -77,11 +78,10 @@ class Typeform(Vendor):
                 pivot = self.find(token)
                 if pivot is None:
                     return error(400, "VALIDATION_ERROR", f"unknown {name} token {token!r}")
-                pivot_key = (moment(pivot, "responded_at"), pivot["_number"])
                 if name == "before":
-                    stop = min(stop, bisect.bisect_left(index.keys, pivot_key))
+                    stop = min(stop, bisect.bisect_left(index.rows, index.key(pivot), key=index.key))
                 else:
-                    start = max(start, bisect.bisect_right(index.keys, pivot_key))
+                    start = max(start, bisect.bisect_right(index.rows, index.key(pivot), key=index.key))
         total = max(stop - start, 0)
         newest_first = range(stop - 1, stop - 1 - min(total, page_size), -1)
         body = {
@@ -98,17 +98,17 @@ class Typeform(Vendor):
     def index(self, survey_type: str) -> SortedRows:
         def build() -> SortedRows:
             rows = self.world.select("responses", survey_tool="typeform", survey_type=survey_type)
-            return SortedRows.of(rows, lambda r: moment(r, "responded_at"))
+            return SortedRows.of(rows, lambda r: r.moment("responded_at"))
 
         return self.world.cached("responses", ("typeform", survey_type), build)
 
-    def find(self, token: str) -> dict[str, Any] | None:
+    def find(self, token: str) -> Row | None:
         """The response a token names (any form's: Typeform accepts them), None if there is none."""
         number = token[:NUMBER_DIGITS]
         if not (number.isascii() and number.isdigit()):
             return None
         row = self.world.by_number("responses", int(number))
-        if row is None or row.get("survey_tool") != "typeform" or moment(row, "responded_at") is None:
+        if row is None or row.get("survey_tool") != "typeform" or row.moment("responded_at") is None:
             return None
         return row if response_token(row) == token else None
 
@@ -119,14 +119,14 @@ def _moment(text: str | None, name: str):
     return timestamp(int(text) if text.isdigit() else text, name)
 
 
-def response_token(row: dict[str, Any]) -> str:
+def response_token(row: Row) -> str:
     """32 lowercase characters like Typeform's: the record number, then a digest of the response id."""
     digest = hashlib.sha256(row["response_id"].encode()).hexdigest()
     return f"{row['_number']:0{NUMBER_DIGITS}d}{digest}"[:32]
 
 
-def response(row: dict[str, Any]) -> dict[str, Any]:
-    submitted = moment(row, "responded_at")
+def response(row: Row) -> dict[str, Any]:
+    submitted = row.moment("responded_at")
     score = score_value(row)
     answers: list[dict[str, Any]] = []
     if score is not None:

@@ -13,6 +13,9 @@ of arrival after every possible world number, so they sort after the world's rec
 Vendors serve pages from indexes built with `cached()`, kept until a record of the kind changes, so a
 page costs a lookup, not a pass over the world.
 
+Records are held by column (records.py) and read as rows (rows.py): a world of ten million responses
+has to fit in memory beside the refresh reading it.
+
 The world folder has no CRM activity; the CRM's follow-up tasks and notes on detractors
 (`activities`) are synthesised on load by `follow_up_activities` (see there), as they stand at the
 end of the world's last day: nothing the world's staff will only do later is there yet.
@@ -23,13 +26,17 @@ import csv
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Collection, Hashable
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ingestion.connectors.fields import timestamp
+from ingestion.emulators.common import iso_z, paused_gc
+from ingestion.emulators.records import NEVER, Records
+from ingestion.emulators.rows import NUMBER, Row, RowList
 
 SURVEY_TOOLS = ("qualtrics", "surveymonkey", "typeform", "delighted")
 KINDS = ("customers", "contacts", "deals", "responses", "activities")
@@ -41,8 +48,19 @@ KEYS = {
 KEY_FORMATS = {"customers": ("C", 8), "contacts": ("P", 8), "deals": ("D", 1), "responses": ("R", 1), "activities": ("A-R", 1)}
 # Numbers of keys in any other format start here (world numbers are yyyymm * 10**7 + n at most).
 OTHER_NUMBERS_FROM = 10**15
+# A world record last changed at the latest of these (its updated_at, else its own dates).
+MODIFIED_FROM = {
+    "customers": ("created_at", "churned_at"),
+    "contacts": ("updated_at", "created_at"),
+    "deals": ("updated_at", "closed_at", "created_at"),
+    "responses": ("responded_at",),
+    "activities": ("completed_at", "created_at"),
+}  # fmt: skip
+# Unique to each record: sharing its values would only grow the table of values while loading.
+UNSHARED = {"interaction_id"}
 
 T = TypeVar("T")
+Chunk = tuple[dict[str, Sequence[Any]], list[int]]  # records by column, and their numbers
 
 
 def world_number(kind: str, key: str) -> int | None:
@@ -52,8 +70,10 @@ def world_number(kind: str, key: str) -> int | None:
     digits = key[len(prefix):]
     if not key.startswith(prefix) or not (digits.isascii() and digits.isdigit()):
         return None
+    # It reads back exactly when it is zero-padded to the width and no further (world_key, faster).
+    reads_back = len(digits) == width or (len(digits) > width and digits[0] != "0")
     number = int(digits)
-    return number if number < OTHER_NUMBERS_FROM and world_key(kind, number) == key else None
+    return number if number < OTHER_NUMBERS_FROM and reads_back else None
 
 
 def world_key(kind: str, number: int) -> str:
@@ -63,13 +83,18 @@ def world_key(kind: str, number: int) -> str:
 
 @dataclass
 class EmulatedWorld:
-    records: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
+    records: dict[str, Records] = field(init=False)
     clock: datetime = datetime(2000, 1, 1, tzinfo=UTC)
     lock: threading.RLock = field(default_factory=threading.RLock)
     _other_numbers: dict[str, dict[str, int]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
-    _other_keys: dict[str, dict[int, str]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
     _versions: dict[str, int] = field(default_factory=lambda: {kind: 0 for kind in KINDS})
     _cache: dict[Hashable, tuple[int, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.records = {
+            kind: Records(KEYS[kind], partial(self._known_number, kind), partial(world_key, kind), OTHER_NUMBERS_FROM, MODIFIED_FROM[kind])
+            for kind in KINDS
+        }  # fmt: skip
 
     @classmethod
     def load(cls, folder: Path) -> EmulatedWorld:
@@ -80,29 +105,26 @@ class EmulatedWorld:
             "deals": [folder / "crm" / "deals.csv"],
             "responses": sorted((folder / "responses").glob("responses_*.csv")),
         }
-        # Values repeat a lot (products, customer ids, e-mails, dates): one copy of each saves
-        # most of the memory a large world takes.
+        # Values repeat a lot (products, customer ids, e-mails): one copy of each saves memory.
         shared: dict[str, str] = {}
-        for kind, paths in files.items():
-            for path in paths:
-                if not path.exists():
-                    continue
-                with path.open(newline="", encoding="utf-8") as handle:
-                    for row in csv.DictReader(handle):
-                        row = {name: shared.setdefault(value, value) for name, value in row.items()}
-                        world._put(kind, row, _world_modified_at(kind, row))
-        shared.clear()
-        customers = world.records["customers"]
-        for activity in follow_up_activities(world.select("responses"), customers, _world_end(folder)):
-            world._put("activities", activity, _world_modified_at("activities", activity))
+        with paused_gc():
+            for kind, paths in files.items():
+                world._load(kind, (chunk for path in paths if path.exists() for chunk in world._read(kind, path, shared)))
+            activities = follow_up_activities(world.select("responses"), world.records["customers"], _world_end(folder))
+            if activities:
+                lines = [list(activity.values()) for activity in activities]
+                world._load("activities", iter([world._columns("activities", list(activities[0]), lines, shared)]))
         return world
 
-    def upsert(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
+    def upsert(self, kind: str, record: dict[str, Any]) -> Row:
         """Add a record or change one (matched on its key); it is stamped as modified now."""
         with self.lock:
-            current = self.records[kind].get(str(record[KEYS[kind]]), {})
+            key = str(record[KEYS[kind]])
+            current = self.records[kind].get(key, {})
             merged = {**{k: v for k, v in current.items() if not k.startswith("_")}, **record}
-            return self._put(kind, merged, self.tick())
+            row = self.records[kind].put(merged, self._number(kind, key), self.tick())
+            self._versions[kind] += 1
+            return row
 
     def tick(self) -> datetime:
         """The vendor's clock: now, but never before the last change (whole seconds, strictly later)."""
@@ -115,22 +137,16 @@ class EmulatedWorld:
         """The number of the record with this key, None when the world has no such record."""
         with self.lock:
             stored = self.records[kind].get(key)
-            return stored["_number"] if stored is not None else None
+            return stored[NUMBER] if stored is not None else None
 
-    def by_number(self, kind: str, number: int) -> dict[str, Any] | None:
+    def by_number(self, kind: str, number: int) -> Row | None:
         with self.lock:
-            key = world_key(kind, number) if number < OTHER_NUMBERS_FROM else self._other_keys[kind].get(number)
-            return self.records[kind].get(key) if key is not None else None
+            return self.records[kind].by_number(number)
 
-    def select(self, kind: str, **equal: str) -> list[dict[str, Any]]:
-        """Records of a kind by number, optionally filtered on exact column values. The list is
-        shared until the kind changes: do not change it."""
-
-        def build() -> list[dict[str, Any]]:
-            rows = sorted(self.records[kind].values(), key=lambda r: r["_number"])
-            return [r for r in rows if all(r.get(k) == v for k, v in equal.items())]
-
-        return self.cached(kind, ("select", *sorted(equal.items())), build)
+    def select(self, kind: str, **equal: str) -> RowList:
+        """Records of a kind by number, optionally filtered on exact column values. Shared until the
+        kind changes."""
+        return self.cached(kind, ("select", *sorted(equal.items())), lambda: self.records[kind].rows().where(**equal))
 
     def cached(self, kind: str, name: Hashable, build: Callable[[], T]) -> T:
         """`build()` (an index over records of `kind`), built again only after such a record changed."""
@@ -142,33 +158,50 @@ class EmulatedWorld:
                 self._cache[(kind, name)] = found
             return found[1]
 
-    def _put(self, kind: str, row: dict[str, Any], modified_at: datetime) -> dict[str, Any]:
-        key = str(row[KEYS[kind]])
-        number = world_number(kind, key)
-        if number is None:
-            others = self._other_numbers[kind]
-            if key not in others:
-                others[key] = OTHER_NUMBERS_FROM + len(others)
-                self._other_keys[kind][others[key]] = key
-            number = others[key]
+    def _read(self, kind: str, path: Path, shared: dict[str, str]) -> Iterator[Chunk]:
+        """A world CSV file's records, some ten thousand at a time."""
+        with path.open(newline="", encoding="utf-8") as handle:
+            lines = csv.reader(handle)
+            header = next(lines, None)
+            if header is None:
+                return
+
+            def checked() -> Iterator[list[str]]:
+                for line in lines:
+                    if len(line) != len(header):
+                        raise ValueError(f"{path}, line {lines.line_num}: expected {len(header)} values ({','.join(header)}), found {len(line)}")
+                    yield line
+
+            checked_lines = checked()
+            while chunk := list(islice(checked_lines, 16_384)):
+                yield self._columns(kind, header, chunk, shared)
+
+    def _columns(self, kind: str, header: list[str], lines: list[list[str]], shared: dict[str, str]) -> Chunk:
+        """Lines of text as columns (a shared copy of each repeated text) and the records' numbers."""
+        columns = dict(zip(header, zip(*lines)))
+        numbers = [self._number(kind, key) for key in columns[KEYS[kind]]]
+        for name, texts in columns.items():
+            if name != KEYS[kind] and not name.endswith("_at") and name not in UNSHARED:
+                columns[name] = [shared.setdefault(text, text) for text in texts]
+        return columns, numbers
+
+    def _load(self, kind: str, chunks: Iterator[Chunk]) -> None:
+        latest = self.records[kind].load(chunks)
+        if latest > NEVER:
+            self.clock = max(self.clock, datetime.fromtimestamp(latest, UTC))
         self._versions[kind] += 1
-        stored = {**row, "_modified_at": modified_at, "_number": number}
-        self.records[kind][key] = stored
-        self.clock = max(self.clock, modified_at.replace(microsecond=0))
-        return stored
 
+    def _number(self, kind: str, key: str) -> int:
+        """The number of a key; keys not in the world's format are numbered in order of arrival."""
+        number = world_number(kind, key)
+        if number is not None:
+            return number
+        others = self._other_numbers[kind]
+        return others.setdefault(key, OTHER_NUMBERS_FROM + len(others))
 
-def _world_modified_at(kind: str, row: dict[str, Any]) -> datetime:
-    """When a world record last changed: its updated_at, else the latest of its own dates."""
-    names = {
-        "customers": ("created_at", "churned_at"),
-        "contacts": ("updated_at", "created_at"),
-        "deals": ("updated_at", "closed_at", "created_at"),
-        "responses": ("responded_at",),
-        "activities": ("completed_at", "created_at"),
-    }[kind]
-    moments = [timestamp(row.get(name) or None, name) for name in names]
-    return max(m for m in moments if m is not None).replace(microsecond=0)
+    def _known_number(self, kind: str, key: str) -> int | None:
+        number = world_number(kind, key)
+        return number if number is not None else self._other_numbers[kind].get(key)
 
 
 def _world_end(folder: Path) -> datetime | None:
@@ -181,7 +214,7 @@ def _world_end(folder: Path) -> datetime | None:
 
 
 def follow_up_activities(
-    responses: list[dict[str, Any]], customers: Collection[str], as_of: datetime | None = None
+    responses: Sequence[Row], customers: Collection[str], as_of: datetime | None = None
 ) -> list[dict[str, Any]]:
     """The CRM activity staff logged after detractors answered, decided by a hash of the response id
     (so every load of a world has the same activity). Of the detractors (score 0..6) whose customer
@@ -193,8 +226,10 @@ def follow_up_activities(
     activities = []
     for row in responses:
         score, customer = (row.get("score") or "").strip(), row.get("customer_id") or ""
-        responded = timestamp(row.get("responded_at") or None, "responded_at")
-        if not score.isdigit() or int(score) > 6 or customer not in customers or responded is None:
+        if not score.isdigit() or int(score) > 6 or customer not in customers:
+            continue
+        responded = row.moment("responded_at")
+        if responded is None:
             continue
         draw = int(hashlib.sha256(row["response_id"].encode()).hexdigest()[:12], 16)
         bucket, hours = draw % 100, (draw // 100) % 1000
@@ -224,8 +259,8 @@ def follow_up_activities(
             "response_id": row["response_id"],
             "subject": f"NPS follow-up: score {score} ({row['response_id']})",
             "status": "COMPLETED" if done_after is not None else "NOT_STARTED",
-            "created_at": created.isoformat(),
-            "completed_at": (responded + done_after).isoformat() if done_after is not None else "",
-            "due_at": (responded + timedelta(hours=48)).isoformat(),
+            "created_at": iso_z(created),
+            "completed_at": iso_z(responded + done_after) if done_after is not None else "",
+            "due_at": iso_z(responded + timedelta(hours=48)),
         })  # fmt: skip
     return activities

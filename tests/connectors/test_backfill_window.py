@@ -9,7 +9,6 @@ import pytest
 from emulated import ALL_CASES, Case, count, cursor, expected, source_config
 
 from ingestion.connectors.csv_export import CsvSourceConfig
-from ingestion.emulators.common import moment
 from ingestion.ingest import ingest
 from ingestion.landing import read_cursor
 from ingestion.window import Window
@@ -25,7 +24,7 @@ def in_window(emulator, case: Case) -> int:
     equal = {"survey_tool": case.source_type} if case.world_kind == "responses" else {}
     rows = emulator.world.select(case.world_kind, **equal)
     if case.world_kind == "responses":
-        return sum(moment(row, "responded_at") in WINDOW for row in rows)
+        return sum(row.moment("responded_at") in WINDOW for row in rows)
     return sum(row["_modified_at"] in WINDOW for row in rows)
 
 
