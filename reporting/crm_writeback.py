@@ -219,17 +219,17 @@ def write_back(
         for start in range(0, len(changes), writer.batch_limit):
             batch = changes[start : start + writer.batch_limit]
             result.requests += 1
-            unavailable = None
+            crm_down = False
             try:
                 written_ids, failures = writer.send(http, batch, source)
             except ApiError as error:
                 written_ids, failures = set(), [f"{c.crm_object_id}: {error}" for c in batch]
-                unavailable = error if crm_unavailable(error) else None
+                crm_down = crm_unavailable(error)
             written = [c for c in batch if c.crm_object_id in written_ids]
             record_written(warehouse, source.name, written, now or datetime.now(UTC))
             result.written += len(written)
             result.failures += failures
-            if unavailable is not None:
+            if crm_down:
                 # Every batch would spend the same retries (minutes each): the rest wait for the next run.
                 rest = changes[start + writer.batch_limit :]
                 result.failures += [f"{c.crm_object_id}: not sent, {source.name} unavailable" for c in rest]
