@@ -43,13 +43,6 @@ def nps_group(score: int | str | None) -> int | None:
     return 1 if score <= 6 else 2 if score <= 8 else 3
 
 
-def survey_rows(world_rows: list[dict[str, Any]], tool: str, survey_type: str | None = None) -> list[dict[str, Any]]:
-    return [
-        r for r in world_rows
-        if r.get("survey_tool") == tool and (survey_type is None or r.get("survey_type") == survey_type)
-    ]  # fmt: skip
-
-
 def deep_update(target: dict[str, Any], overrides: dict[str, Any] | None) -> dict[str, Any]:
     """Tests change a vendor record's shape through a row's `vendor_overrides` (None deletes)."""
     for key, value in (overrides or {}).items():
