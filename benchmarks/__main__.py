@@ -28,7 +28,8 @@ def _sizes(text: str, option: str) -> list[int]:
 @click.option("--workdir", default="/tmp/nps-benchmarks", show_default=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--output", default=Path(__file__).resolve().parents[1] / "BENCHMARKS.md", show_default=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--vendor-rate-limits/--no-vendor-rate-limits", default=False, show_default=True, help="Let the emulator enforce the vendors' request limits (then ingestion measures their quotas, not our code).")
-def run(sizes: str, generation_sizes: str, repeat: int, workdir: Path, output: Path, vendor_rate_limits: bool) -> None:
+@click.option("--bare-loops/--no-bare-loops", default=True, show_default=True, help="Each connector beside its bare loop, at the smallest size (at 1M responses about ten minutes).")
+def run(sizes: str, generation_sizes: str, repeat: int, workdir: Path, output: Path, vendor_rate_limits: bool, bare_loops: bool) -> None:
     """Measure every size, print the table and write BENCHMARKS.md."""
     from benchmarks.machine import describe_machine, load_average
     from benchmarks.suite import measure_generation, measure_size
@@ -57,7 +58,7 @@ def run(sizes: str, generation_sizes: str, repeat: int, workdir: Path, output: P
         save()
     for size in size_list:
         click.echo(f"Measuring {size:,} responses ...", err=True)
-        results.append(measure_size(size, workdir, repeat, vendor_rate_limits, with_bare_loops=size == size_list[0]))
+        results.append(measure_size(size, workdir, repeat, vendor_rate_limits, with_bare_loops=bare_loops and size == size_list[0]))
         save()
     from benchmarks.report import render_markdown, render_table
 

@@ -295,7 +295,8 @@ def render_markdown(
         *(f"- {name}: {value}" for name, value in machine.items()),
         f"- sizes run: {sizes} responses (requested; the generator's count is in the table)",
         f"- repeats per measurement: {repeat} (medians of repeats), except world generation and the full refresh (once each)",
-        "- bare loops (and the connectors beside them): at the smallest size only; records per second do not depend on the history",
+        "- bare loops (and the connectors beside them): at the smallest size only; records per second do not depend on the history"
+        if any(r.bare_loops for r in results) else "- bare loops: not measured in this run (--no-bare-loops)",
         "",
         "## Figures",
         "",
