@@ -142,7 +142,7 @@ def writeback(config_file: Path | None, dry_run: bool) -> None:
     for result in results:
         for line in describe(result):
             click.echo(line)
-    sys.exit(1 if any(result.failures for result in results) else 0)
+    sys.exit(1 if any(result.failures or result.stopped for result in results) else 0)
 
 
 @main.command()

@@ -24,10 +24,12 @@ def crm_writeback(context: dg.AssetExecutionContext, nps: NpsSettings) -> dg.Mat
         for line in describe(result):
             context.log.info(line)
     failures = [f"{r.source}: {failure}" for r in results for failure in r.failures]
-    if failures:
+    stopped = [f"{r.source}: stopped, {r.stopped}" for r in results if r.stopped]
+    if failures or stopped:
         raise dg.Failure(
-            description=f"CRM write-back: {len(failures)} object(s) not updated (they stay pending); first: {failures[0]}",
-            metadata={"failures": failures[:50]},
+            description=f"CRM write-back: {len(failures)} object(s) not updated (they stay pending); "
+            f"first: {(failures + stopped)[0]}" + "".join(f"; {line}" for line in stopped),
+            metadata={"failures": failures[:50], "stopped": stopped},
         )
     return dg.MaterializeResult(
         metadata={

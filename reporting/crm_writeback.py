@@ -6,11 +6,14 @@ gets it, in the fields `writeback.properties` of its source names.
 
 What the CRM should hold comes from `marts.crm_writeback_ratings`; what was written is kept in
 `writeback.crm_rating_state`, so a second run writes nothing and a failed batch stays pending for the
-next run. Requests go through the shared HTTP layer (retries on 429 and 5xx).
+next run. Requests go through the shared HTTP layer (retries on 429 and 5xx). The pending objects are
+read a page at a time, in the order of their ids: a first write-back finds one per rated customer and
+CRM (millions at ten million responses), which are not held in memory at once.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +38,9 @@ STATE_COLUMNS = {
     "responded_at": "timestamp with time zone",
     "written_at": "timestamp with time zone",
 }
+PENDING_TABLE = "pending_crm_ratings"  # temporary, per connection
+PAGE_SIZE = 10_000  # pending objects read at once; a multiple of every CRM's batch limit
+SAMPLE_SIZE = 20  # pending objects a dry run lists
 
 
 @dataclass(frozen=True)
@@ -53,11 +59,13 @@ class RatingChange:
 class WritebackResult:
     source: str
     object_type: str
-    changes: list[RatingChange]
     dry_run: bool
+    pending: int = 0  # objects found whose rating differs from what was last written to them
+    sample: list[RatingChange] = field(default_factory=list)  # the first SAMPLE_SIZE of them
     written: int = 0
     requests: int = 0
     failures: list[str] = field(default_factory=list)  # "<object id>: <reason>"
+    stopped: str | None = None  # why the rest was not sent (the CRM unavailable): it stays pending
 
 
 # (http client, the batch, the source) -> (ids written, failures "<id>: <reason>")
@@ -73,8 +81,11 @@ def ensure_state_table(warehouse: Warehouse) -> None:
     )
 
 
-def pending_changes(warehouse: Warehouse, source_name: str, object_type: str) -> list[RatingChange]:
-    """The objects of a source whose latest rating differs from what was last written to them."""
+def pending_pages(warehouse: Warehouse, source_name: str, object_type: str) -> Iterator[list[RatingChange]]:
+    """The objects of a source whose latest rating differs from what was last written to them,
+    PAGE_SIZE at a time, by id. They are found once, into a temporary table (the warehouse holds
+    them, not Python), then read page by page; pages are not a LIMIT on the finding query itself,
+    which DuckDB 2.0 ignores when a filter it pushes into the left join leaves the right side empty."""
     ensure_state_table(warehouse)
     built = warehouse.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
@@ -85,8 +96,10 @@ def pending_changes(warehouse: Warehouse, source_name: str, object_type: str) ->
             f"write-back: expected the dbt model {RATINGS_RELATION} in the warehouse, found none; "
             "run `nps refresh` first"
         )
-    rows = warehouse.execute(
+    warehouse.execute(f"drop table if exists {PENDING_TABLE}")
+    warehouse.execute(
         f"""
+        create temporary table {PENDING_TABLE} as
         select ratings.object_type, ratings.crm_object_id, ratings.customer_id,
                ratings.latest_score, ratings.latest_nps_category, ratings.last_rated_at
         from {RATINGS_RELATION} as ratings
@@ -101,11 +114,17 @@ def pending_changes(warehouse: Warehouse, source_name: str, object_type: str) ->
                 or state.category is distinct from ratings.latest_nps_category
                 or state.responded_at is distinct from ratings.last_rated_at
             )
-        order by ratings.crm_object_id
         """,
         (source_name, object_type),
     )
-    return [RatingChange(r[0], str(r[1]), r[2], int(r[3]), r[4], _utc(r[5])) for r in rows]
+    after = ""
+    while rows := warehouse.execute(
+        f"select * from {PENDING_TABLE} where crm_object_id > ? order by crm_object_id limit {int(PAGE_SIZE)}",
+        (after,),
+    ):
+        yield [RatingChange(r[0], str(r[1]), r[2], int(r[3]), r[4], _utc(r[5])) for r in rows]
+        after = str(rows[-1][1])
+    warehouse.execute(f"drop table {PENDING_TABLE}")
 
 
 def record_written(
@@ -211,29 +230,32 @@ def write_back(
 ) -> WritebackResult:
     """Send one source's changed ratings in batches; with dry_run, only find them."""
     writer = WRITERS[source.type]
-    changes = pending_changes(warehouse, source.name, source.writeback.object)
-    result = WritebackResult(source.name, source.writeback.object, changes, dry_run)
-    if dry_run or not changes:
-        return result
-    with writer.client(source) as http:
-        for start in range(0, len(changes), writer.batch_limit):
-            batch = changes[start : start + writer.batch_limit]
-            result.requests += 1
-            crm_down = False
-            try:
-                written_ids, failures = writer.send(http, batch, source)
-            except ApiError as error:
-                written_ids, failures = set(), [f"{c.crm_object_id}: {error}" for c in batch]
-                crm_down = crm_unavailable(error)
-            written = [c for c in batch if c.crm_object_id in written_ids]
-            record_written(warehouse, source.name, written, now or datetime.now(UTC))
-            result.written += len(written)
-            result.failures += failures
-            if crm_down:
-                # Every batch would spend the same retries (minutes each): the rest wait for the next run.
-                rest = changes[start + writer.batch_limit :]
-                result.failures += [f"{c.crm_object_id}: not sent, {source.name} unavailable" for c in rest]
-                break
+    result = WritebackResult(source.name, source.writeback.object, dry_run)
+    with contextlib.ExitStack() as stack:
+        http = None
+        for page in pending_pages(warehouse, source.name, source.writeback.object):
+            result.pending += len(page)
+            result.sample += page[: SAMPLE_SIZE - len(result.sample)]
+            if dry_run:
+                continue
+            http = http or stack.enter_context(writer.client(source))
+            for start in range(0, len(page), writer.batch_limit):
+                batch = page[start : start + writer.batch_limit]
+                result.requests += 1
+                crm_down = False
+                try:
+                    written_ids, failures = writer.send(http, batch, source)
+                except ApiError as error:
+                    written_ids, failures = set(), [f"{c.crm_object_id}: {error}" for c in batch]
+                    crm_down = crm_unavailable(error)
+                written = [c for c in batch if c.crm_object_id in written_ids]
+                record_written(warehouse, source.name, written, now or datetime.now(UTC))
+                result.written += len(written)
+                result.failures += failures
+                if crm_down:
+                    # Every batch would spend the same retries (minutes each): the rest wait for the next run.
+                    result.stopped = f"{source.name} unavailable, the rest not sent"
+                    return result
     return result
 
 
@@ -243,22 +265,24 @@ def crm_unavailable(error: ApiError) -> bool:
     return error.status is None or error.status == 429 or error.status >= 500
 
 
-def describe(result: WritebackResult, limit: int = 20) -> list[str]:
+def describe(result: WritebackResult, limit: int = SAMPLE_SIZE) -> list[str]:
     """Lines for the command line: what changed (or would change) in which source."""
     verb = "would write" if result.dry_run else "wrote"
-    count = len(result.changes) if result.dry_run else result.written
+    count = result.pending if result.dry_run else result.written
     lines = [f"{result.source}: {verb} the latest rating of {count} {result.object_type}(s)"]
     if result.dry_run:
         lines += [
             f"  {c.object_type} {c.crm_object_id} (customer {c.customer_id}): score {c.score}, "
             f"{c.category}, responded {iso_timestamp(c.responded_at)}"
-            for c in result.changes[:limit]
+            for c in result.sample[:limit]
         ]
-        if len(result.changes) > limit:
-            lines.append(f"  ... and {len(result.changes) - limit} more")
+        if result.pending > limit:
+            lines.append(f"  ... and {result.pending - limit} more")
     if result.failures:
         failed = len(result.failures)
         lines.append(f"  {failed} failed (pending for the next run), e.g. {result.failures[0]}")
+    if result.stopped:
+        lines.append(f"  stopped: {result.stopped} (pending for the next run)")
     return lines
 
 

@@ -15,6 +15,7 @@ from ingestion.warehouse import open_warehouse
 from orchestration.cli import main
 from orchestration.crm_writeback import crm_writeback
 from orchestration.resources import NpsSettings
+from reporting import crm_writeback as crm_writeback_module
 from reporting.crm_writeback import STATE_TABLE, describe, write_back
 from tests.closed_loop.world_build import crm_sources
 
@@ -65,7 +66,7 @@ def test_hubspot_companies_get_the_latest_ratings_in_batches_of_100_and_a_rerun_
 
     assert len(expected) > 200
     assert (first.written, first.requests, first.failures) == (len(expected), -(-len(expected) // 100), [])
-    assert (len(again.changes), again.written, again.requests) == (0, 0, 0)
+    assert (again.pending, again.written, again.requests) == (0, 0, 0)
     assert batch_updates(emulator, "hubspot") == first.requests
     read_back = hubspot_companies(emulator, ("nps_last_score", "nps_last_category", "nps_last_responded_at"))
     assert {k: v for k, v in read_back.items() if k in expected} == expected
@@ -84,7 +85,7 @@ def test_only_a_customer_whose_latest_rating_changed_is_written_again(emulator, 
 
     changed = write_back(warehouse, hubspot, now=WRITTEN_AT)
 
-    assert [(c.crm_object_id, c.score, c.category) for c in changed.changes] == [(company, 0, "detractor")]
+    assert [(c.crm_object_id, c.score, c.category) for c in changed.sample] == [(company, 0, "detractor")]
     assert (changed.written, changed.requests) == (1, 1)
     assert hubspot_companies(emulator, ("last_nps", "nps_last_category"))[company] == ("0", "detractor")
 
@@ -95,12 +96,13 @@ def test_a_dry_run_lists_the_changes_and_writes_nothing(emulator, warehouse):
 
     dry = write_back(warehouse, hubspot, dry_run=True)
 
-    assert sorted(c.crm_object_id for c in dry.changes) == sorted(expected)
+    assert dry.pending == len(expected)
+    assert [c.crm_object_id for c in dry.sample] == sorted(expected)[: len(dry.sample)]
     assert (dry.written, dry.requests, batch_updates(emulator, "hubspot")) == (0, 0, 0)
     assert warehouse.execute(f"select count(*) from {STATE_TABLE}")[0][0] == 0
     lines = describe(dry, limit=2)
     assert lines[0] == f"hubspot: would write the latest rating of {len(expected)} account(s)"
-    first = dry.changes[0]
+    first = dry.sample[0]
     assert lines[1].startswith(f"  account {first.crm_object_id} (customer {first.customer_id}): score {first.score}, ")
     assert lines[-1] == f"  ... and {len(expected) - 2} more"
 
@@ -147,11 +149,39 @@ def test_a_crm_down_through_every_retry_stops_the_write_back_and_everything_stay
 
     attempts = hubspot.http.max_attempts
     assert (down.written, down.requests, batch_updates(emulator, "hubspot")) == (0, 1, attempts)
-    assert len(down.failures) == total
-    assert "not sent, hubspot unavailable" in down.failures[-1]
+    assert len(down.failures) == 100  # the batch that was tried; the rest was not read
+    assert down.stopped == "hubspot unavailable, the rest not sent"
     emulator.clear_failures()
     back = write_back(warehouse, hubspot, now=WRITTEN_AT)
     assert (back.written, back.failures) == (total, [])
+
+
+def test_pending_objects_are_read_a_page_at_a_time_and_each_is_written_once(emulator, warehouse, monkeypatch):
+    """Paging by id: each page read holds at most PAGE_SIZE objects, none is sent twice or skipped,
+    and a refused batch in the middle stays pending without stopping the pages after it."""
+    hubspot = crm_sources(emulator, hubspot={"enabled": True})[0]
+    expected = expected_ratings(warehouse, "hubspot", "account")
+    assert len(expected) > 250  # several pages
+    monkeypatch.setattr("reporting.crm_writeback.PAGE_SIZE", 100)
+    read = []
+    original = crm_writeback_module.pending_pages
+
+    def pending_pages(*args):
+        for page in original(*args):
+            read.append(len(page))
+            yield page
+
+    monkeypatch.setattr(crm_writeback_module, "pending_pages", pending_pages)
+    emulator.fail_next("hubspot", 400, count=1, skip=1, path_contains="/batch/update")  # the 2nd batch is refused
+
+    result = write_back(warehouse, hubspot, now=WRITTEN_AT)
+
+    assert max(read) == 100 and sum(read) == len(expected)
+    assert (result.pending, result.written, len(result.failures)) == (len(expected), len(expected) - 100, 100)
+    written = warehouse.execute(f"select crm_object_id from {STATE_TABLE}")
+    assert sorted(r[0] for r in written) == sorted(expected)[:100] + sorted(expected)[200:]
+    rest = write_back(warehouse, hubspot, now=WRITTEN_AT)
+    assert (rest.pending, rest.written, rest.failures) == (100, 100, [])
 
 
 @pytest.fixture

@@ -34,7 +34,10 @@ def test_write_back_state_on_postgresql_finds_changes_once(postgres_database):
     from datetime import UTC, datetime
 
     from ingestion.warehouse import PostgresWarehouse
-    from reporting.crm_writeback import pending_changes, record_written
+    from reporting.crm_writeback import pending_pages, record_written
+
+    def pending_changes(*args):
+        return [change for page in pending_pages(*args) for change in page]
 
     warehouse = PostgresWarehouse(postgres_database)
     try:
