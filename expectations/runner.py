@@ -133,12 +133,15 @@ def build_docs(context, suite_names: list[str]) -> None:
     names = set(suite_names)
     results = [key for key in context.validation_results_store.list_keys() if key.expectation_suite_identifier.name in names]
     suites = [ExpectationSuiteIdentifier(name=name) for name in sorted(names)]
-    context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=suites + results)
+    _site_builder(context).build(resource_identifiers=suites + results)
 
 
 # One file context per project folder and process: opening one reads and writes its config files,
 # which cost a good part of a check when every check of a run opened its own.
 _CONTEXTS: dict[tuple[str, str | None], Any] = {}
+# One Data Docs builder per context: `context.build_data_docs` makes a new one on every call, whose
+# views compile GX's Jinja templates again (some 50 templates: most of a check's time).
+_SITE_BUILDERS: dict[int, tuple[Any, Any]] = {}  # id(context) -> (context, its builder)
 
 
 def _context(project_dir: Path, docs_dir: Path | None):
@@ -146,6 +149,17 @@ def _context(project_dir: Path, docs_dir: Path | None):
     if key not in _CONTEXTS or not Path(project_dir).exists():
         _CONTEXTS[key] = _open_context(project_dir, docs_dir)
     return _CONTEXTS[key]
+
+
+def _site_builder(context):
+    from great_expectations.render.renderer.site_builder import SiteBuilder
+
+    cached = _SITE_BUILDERS.get(id(context))
+    if cached is None or cached[0] is not context:
+        site_config = {k: v for k, v in context.variables.data_docs_sites[DOCS_SITE].items() if k != "class_name"}
+        cached = (context, SiteBuilder(data_context=context, site_name=DOCS_SITE, **site_config))
+        _SITE_BUILDERS[id(context)] = cached
+    return cached[1]
 
 
 def _open_context(project_dir: Path, docs_dir: Path | None):
