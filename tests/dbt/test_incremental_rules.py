@@ -1,8 +1,8 @@
 """The incremental rules of the customer- and period-keyed models, each exercised by a change the
 nightly path alone would not show: CRM data that changes without a new rating (a customer churns), a
 rating that moves to another customer, a CRM activity moved to another customer's account, a
-follow-up that becomes overdue only because time passed, and comments that change (a period left
-without any theme). After those changes an incremental build must give every model (and the
+follow-up that becomes overdue only because time passed, comments that change (a period left
+without any theme), and an account's customer number corrected (its contacts follow it). After those changes an incremental build must give every model (and the
 follow-up work list, a view) exactly what a full rebuild of the same raw data gives."""
 from __future__ import annotations
 
@@ -77,6 +77,13 @@ CHANGES = [
         "where id = '001A'",
         [datetime(2026, 5, 12, tzinfo=UTC), CHANGES_LOAD, CHANGES_LOAD, CHANGES_LOAD],
     ),
+    # HubSpot company hs-3's customer number corrected (C003 -> C005): its contact hc-3 (and with it
+    # Cor's e-mail address) follows it without a change of its own.
+    (
+        "update raw.hubspot__companies set customer_id = 'C005', hs_lastmodifieddate = ?, _modified_at = ?, "
+        "_loaded_at = ? where id = 'hs-3'",
+        [CHANGES_LOAD, CHANGES_LOAD, CHANGES_LOAD],
+    ),
     # The task moves to C003's company: C001 loses it without any change of its own.
     (
         "update raw.hubspot__tasks set company_id = 'hs-3', hs_lastmodifieddate = ?, _modified_at = ?, "
@@ -143,8 +150,10 @@ def test_an_incremental_build_after_crm_changes_moves_and_time_equals_a_full_bui
     assert read_duckdb(incremental, status) == [{"follow_up_status": "overdue"}]
     customers = "select customer_id, ratings, is_active from customers.customers order by customer_id"
     assert [tuple(row.values()) for row in read_duckdb(full, customers)] == [
-        ("C001", 3, True), ("C002", 3, False), ("C003", 0, False), ("C004", 6, True),
+        ("C001", 3, True), ("C002", 3, False), ("C004", 6, True), ("C005", 0, False),
     ]
+    contact = "select customer_id from intermediate.int_crm_contacts where crm_contact_id = 'hc-3'"
+    assert read_duckdb(incremental, contact) == [{"customer_id": "C005"}]
     assert read_duckdb(incremental, THEMES) == [{"theme": "billing"}]
     moved_task = (
         "select sum(activities_logged) as logged from marts.detractor_follow_up where customer_id = 'C001'"

@@ -1,5 +1,18 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['source_name', 'crm_account_id'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
 -- Every CRM account from every CRM, one row per source and account; both CRMs may hold the same
 -- customer (same customer_id).
+--
+-- Incremental (delete+insert by source and account): the accounts landed since the last run replace
+-- their rows. A record leaves the raw tables only when a customer is erased, which rebuilds every
+-- model in full (nps forget-customer).
 with
 
 hubspot_companies as (
@@ -40,6 +53,9 @@ final as (
         loaded_at
 
     from unioned
+    {% if is_incremental() -%}
+    where loaded_at > {{ watermark('loaded_at') }}
+    {%- endif %}
 
 )
 
