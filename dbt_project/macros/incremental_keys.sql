@@ -11,11 +11,13 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The latest value of a run-stamp column in this model, as a watermark (1900 when empty). -#}
+{#- The latest value of a run-stamp column in this model, as a watermark (1900 when empty). The
+    column is qualified: in a model stored before the column existed it is an error naming it, not
+    a reference to the outer query's column of the same name. -#}
 {% macro watermark(stamp_column) -%}
     (
-        select coalesce(max({{ stamp_column }}), cast('1900-01-01' as timestamp with time zone))
-        from {{ this }}
+        select coalesce(max(stored.{{ stamp_column }}), cast('1900-01-01' as timestamp with time zone))
+        from {{ this }} as stored
     )
 {%- endmacro %}
 
