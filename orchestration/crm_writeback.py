@@ -26,9 +26,10 @@ def crm_writeback(context: dg.AssetExecutionContext, nps: NpsSettings) -> dg.Mat
     failures = [f"{r.source}: {failure}" for r in results for failure in r.failures]
     stopped = [f"{r.source}: stopped, {r.stopped}" for r in results if r.stopped]
     if failures or stopped:
+        first = f"; first: {failures[0]}" if failures else ""
         raise dg.Failure(
-            description=f"CRM write-back: {len(failures)} object(s) not updated (they stay pending); "
-            f"first: {(failures + stopped)[0]}" + "".join(f"; {line}" for line in stopped),
+            description=f"CRM write-back: {len(failures)} object(s) not updated (they stay pending){first}"
+            + "".join(f"; {line}" for line in stopped),
             metadata={"failures": failures[:50], "stopped": stopped},
         )
     return dg.MaterializeResult(

@@ -17,7 +17,7 @@ from orchestration.crm_writeback import crm_writeback
 from orchestration.resources import NpsSettings
 from reporting import crm_writeback as crm_writeback_module
 from reporting.crm_writeback import STATE_TABLE, describe, write_back
-from tests.closed_loop.world_build import crm_sources
+from tests.closed_loop.world_build import FAST_HTTP, crm_sources
 
 pytestmark = pytest.mark.slow
 BEARER = {"Authorization": "Bearer demo-token"}
@@ -192,6 +192,20 @@ def config_file(built, emulator, tmp_path):
     path = tmp_path / "nps.yaml"
     path.write_text(yaml.safe_dump({"warehouse": {"type": "duckdb", "path": "warehouse.duckdb"}, "sources": [hubspot]}))
     return path
+
+
+def test_the_asset_fails_naming_the_outage_when_the_crm_is_down(config_file, emulator):
+    config = yaml.safe_load(config_file.read_text())
+    config["sources"][0]["http"] = FAST_HTTP
+    config_file.write_text(yaml.safe_dump(config))
+    emulator.fail_next("hubspot", 503, count=1000, path_contains="/batch/update")
+
+    result = dg.materialize([crm_writeback], resources={"nps": NpsSettings(config_path=str(config_file))}, raise_on_error=False)
+
+    failure = next(event for event in result.all_events if event.is_step_failure)
+    description = failure.step_failure_data.user_failure_data.description
+    assert description.startswith("CRM write-back: 100 object(s) not updated (they stay pending); first: hubspot: ")
+    assert description.endswith("; hubspot: stopped, hubspot unavailable, the rest not sent")
 
 
 def test_nps_writeback_dry_run_prints_the_changes_and_the_asset_then_writes_them(config_file, emulator):
