@@ -1,5 +1,5 @@
 """Erasure of one person (GDPR art. 17) from everything landed: survey responses, CRM records and
-their activity, quarantine, the write-back state. The models built from them are rebuilt afterwards
+their activity, quarantine, the write-back state and the stored pseudonymous keys. The models built from them are rebuilt afterwards
 (`nps forget-customer`); the audit entry records counts and a keyed hash, never the person.
 
 What identified the person (customer number, CRM account ids, e-mail addresses) joins the
@@ -23,6 +23,7 @@ from ingestion.warehouse import Warehouse
 
 ERASURE_LOG = f"{RAW_SCHEMA}.erasure_log"
 WRITEBACK_STATE = ("writeback", "crm_rating_state")
+PSEUDONYMS = ("publish", "pseudonyms")  # reporting/publish.py's stored keyed hashes, by value
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ def forget_customer(
         for table in _response_tables():
             deleted[table] = _delete_responses(warehouse, table, [customer_id, *account_ids], addresses)
         deleted["quarantine"] = _delete_quarantined(warehouse, [customer_id, *account_ids], addresses)
-        deleted["writeback_state"] = _delete_writeback_state(warehouse, [*account_ids, *contact_ids])
+        deleted["writeback_state"] = _delete_stored(warehouse, WRITEBACK_STATE, "crm_object_id", [*account_ids, *contact_ids])
+        deleted["pseudonyms"] = _delete_stored(warehouse, PSEUDONYMS, "value", [customer_id, *account_ids])
         identifiers = [
             (CUSTOMER_ID, customer_id),
             *((CRM_ACCOUNT_ID, i) for i in account_ids),
@@ -152,15 +154,16 @@ def _delete_quarantined(warehouse: Warehouse, customer_ids: list[str], emails: l
     return _delete(warehouse, QUARANTINE_TABLE, condition, patterns)
 
 
-def _delete_writeback_state(warehouse: Warehouse, account_ids: list[str]) -> int:
-    schema, table = WRITEBACK_STATE
+def _delete_stored(warehouse: Warehouse, schema_table: tuple[str, str], column: str, values: list[str]) -> int:
+    """Rows of a state table another step creates (it may not exist yet)."""
+    schema, table = schema_table
     exists = warehouse.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", (schema, table)
     )[0][0]
-    if not exists or not account_ids:
+    if not exists or not values:
         return 0
-    marks = ", ".join("?" for _ in account_ids)
-    return _delete(warehouse, f"{schema}.{table}", f"crm_object_id in ({marks})", account_ids)
+    marks = ", ".join("?" for _ in values)
+    return _delete(warehouse, f"{schema}.{table}", f"{column} in ({marks})", values)
 
 
 def _delete(warehouse: Warehouse, table: str, condition: str, params: list) -> int:

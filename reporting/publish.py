@@ -37,7 +37,11 @@ PUBLISHED_TABLE = "_published"  # when and by which run the reporting database w
 # A swap waits this long for readers' locks on the old reporting tables, then fails (nothing changes).
 LOCK_TIMEOUT = "60s"
 RESTRICTED_FILE_MODE = 0o600  # the restricted file's mode on its first publish; later ones keep the file's
-PSEUDONYMS_TABLE = "_pseudonyms"  # temporary: value -> its keyed hash, joined while copying
+# value -> its keyed hash, kept in the customer database (it holds customer numbers, so never in
+# reporting) so that a publish hashes only values it has not seen; joined while copying.
+PSEUDONYMS_SCHEMA = "publish"
+PSEUDONYMS_TABLE = f"{PSEUDONYMS_SCHEMA}.pseudonyms"
+CURRENT_VALUES = "_published_values"  # temporary: every value the publish pseudonymises
 # Columns holding personal data, or an identifier that leads back to a person or their record in a
 # source system (an unkeyed hash of one, like response_key, too).
 PERSONAL_COLUMN = re.compile(
@@ -138,12 +142,12 @@ def _build_duckdb_file(
     published = []
     con = duckdb.connect(str(path))
     try:
-        con.execute("attach ? as warehouse (read_only)", [str(warehouse_path)])
-        _load_pseudonyms(con, relations, lambda r: f"warehouse.{_quoted(r.schema)}.{_quoted(r.table)}", key, _duckdb_rows)
+        con.execute("attach ? as warehouse", [str(warehouse_path)])  # writable for the map of pseudonyms
+        _sync_pseudonyms(con, relations, "warehouse.", key, _duckdb_rows)
         for relation in relations:
             source = f"warehouse.{_quoted(relation.schema)}.{_quoted(relation.table)}"
             columns = [column[0] for column in con.execute(f"select * from {source} limit 0").description]
-            select = _copy_select(relation, columns, source)
+            select = _copy_select(relation, columns, source, f"warehouse.{PSEUDONYMS_TABLE}")
             con.execute(f"create table main.{_quoted(relation.table)} as {select}")
             rows = con.execute(f"select count(*) from main.{_quoted(relation.table)}").fetchone()[0]
             published.append(PublishedTable(relation.table, rows, relation.restricted))
@@ -183,9 +187,7 @@ def publish_postgres(
     con = psycopg2.connect(dsn)
     try:
         with con, con.cursor() as cursor:  # one transaction: on any error nothing changes
-            _load_pseudonyms(
-                cursor, relations, lambda r: f"{_quoted(r.schema)}.{_quoted(r.table)}", pseudonym_key, _postgres_rows
-            )
+            _sync_pseudonyms(cursor, relations, "", pseudonym_key, _postgres_rows)
             for schema, schema_relations in by_schema.items():
                 next_schema = sql.Identifier(f"{schema}_next")
                 cursor.execute(sql.SQL("drop schema if exists {} cascade").format(next_schema))
@@ -193,7 +195,8 @@ def publish_postgres(
                 for relation in schema_relations:
                     source = f"{_quoted(relation.schema)}.{_quoted(relation.table)}"
                     cursor.execute(f"select * from {source} limit 0")
-                    select = _copy_select(relation, [column.name for column in cursor.description], source)
+                    columns = [column.name for column in cursor.description]
+                    select = _copy_select(relation, columns, source, PSEUDONYMS_TABLE)
                     cursor.execute(
                         sql.SQL("create table {}.{} as ").format(next_schema, sql.Identifier(relation.table))
                         + sql.SQL(select)
@@ -232,7 +235,7 @@ def _swap(cursor, schema: str) -> None:
         cursor.execute(sql.SQL("alter schema {} rename to {}").format(next_schema, target))
 
 
-def _copy_select(relation: Relation, columns: list[str], source: str) -> str:
+def _copy_select(relation: Relation, columns: list[str], source: str, pseudonyms: str) -> str:
     """select the relation's columns, each pseudonymised one replaced by its key from the map."""
     published = published_columns(relation, columns)
     select, joins = [], []
@@ -241,45 +244,62 @@ def _copy_select(relation: Relation, columns: list[str], source: str) -> str:
             alias = f"_key{index}"
             select.append(f"{alias}.pseudonym as {_quoted(name)}")
             joins.append(
-                f" left join {PSEUDONYMS_TABLE} as {alias} on {alias}.value = cast(source.{_quoted(column)} as varchar)"
+                f" left join {pseudonyms} as {alias} on {alias}.value = cast(source.{_quoted(column)} as varchar)"
             )
         else:
             select.append(f"source.{_quoted(column)}")
     return f"select {', '.join(select)} from {source} as source" + "".join(joins)
 
 
-def _load_pseudonyms(con, relations: list[Relation], source_of, key: bytes | None, load_rows) -> None:
-    """A temporary table of every value the relations pseudonymise and its keyed hash."""
+def _sync_pseudonyms(con, relations: list[Relation], prefix: str, key: bytes | None, load_rows) -> None:
+    """Bring the stored map (PSEUDONYMS_TABLE under prefix, in the customer database) to exactly the
+    values the relations now pseudonymise: a night hashes only its new customers, values no longer
+    published leave the map, and a changed key (its stored hashes no longer match) rebuilds it."""
     pseudonymised = [relation for relation in relations if relation.pseudonyms]
     if not pseudonymised:
         return
     if key is None:
         names = ", ".join(f"{r.table}.{c}" for r in pseudonymised for c in r.pseudonyms)
         raise ValueError(f"{names}: published as pseudonymous keys, which need a pseudonym_key")
-    values: set[str] = set()
-    for relation in pseudonymised:
-        for column in relation.pseudonyms:
-            con.execute(
-                f"select distinct cast({_quoted(column)} as varchar) from {source_of(relation)} "
-                f"where {_quoted(column)} is not null"
-            )
-            values.update(row[0] for row in con.fetchall())
-    con.execute(f"create temporary table {PSEUDONYMS_TABLE} (value varchar primary key, pseudonym varchar not null)")
-    if values:
-        load_rows(con, [(value, pseudonym(key, value)) for value in sorted(values)])
+    stored = f"{prefix}{PSEUDONYMS_TABLE}"
+    con.execute(f"create schema if not exists {prefix}{PSEUDONYMS_SCHEMA}")
+    con.execute(f"create table if not exists {stored} (value varchar primary key, pseudonym varchar not null)")
+    con.execute(f"select value, pseudonym from {stored} limit 1")
+    sample = con.fetchone()
+    if sample is not None and pseudonym(key, sample[0]) != sample[1]:
+        con.execute(f"delete from {stored}")
+    current = " union ".join(
+        f"select cast({_quoted(column)} as varchar) as value from {prefix}{_quoted(r.schema)}.{_quoted(r.table)} "
+        f"where {_quoted(column)} is not null"
+        for r in pseudonymised
+        for column in r.pseudonyms
+    )
+    con.execute(f"create temporary table {CURRENT_VALUES} as {current}")
+    con.execute(
+        f"delete from {stored} as stored where not exists "
+        f"(select 1 from {CURRENT_VALUES} as current where current.value = stored.value)"
+    )
+    con.execute(
+        f"select value from {CURRENT_VALUES} as current where not exists "
+        f"(select 1 from {stored} as stored where stored.value = current.value)"
+    )
+    new = [(value, pseudonym(key, value)) for (value,) in con.fetchall()]
+    if new:
+        load_rows(con, stored, new)
 
 
-def _duckdb_rows(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str]]) -> None:
+def _duckdb_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[str, str]]) -> None:
     frame = pd.DataFrame(rows, columns=["value", "pseudonym"])
     con.register("_pseudonym_rows", frame)
-    con.execute(f"insert into {PSEUDONYMS_TABLE} select value, pseudonym from _pseudonym_rows")
+    con.execute(f"insert into {table} select value, pseudonym from _pseudonym_rows")
     con.unregister("_pseudonym_rows")
 
 
-def _postgres_rows(cursor, rows: list[tuple[str, str]]) -> None:
+def _postgres_rows(cursor, table: str, rows: list[tuple[str, str]]) -> None:
     from psycopg2.extras import execute_values
 
-    execute_values(cursor, f"insert into {PSEUDONYMS_TABLE} (value, pseudonym) values %s", rows, page_size=10_000)
+    # A concurrent publish may have stored the same new values: they hash the same.
+    execute_values(cursor, f"insert into {table} (value, pseudonym) values %s on conflict do nothing", rows, page_size=10_000)
 
 
 def _quoted(identifier: str) -> str:

@@ -47,10 +47,13 @@ def test_erasure_deletes_by_customer_id_and_address_and_keeps_look_alikes(tmp_pa
     import_csv_files(load_config(config), "exports", [export])
 
     warehouse = DuckDBWarehouse(warehouse_path)
+    warehouse.execute("create schema publish")  # the keyed hashes a publish stores (reporting/publish.py)
+    warehouse.execute("create table publish.pseudonyms as select * from (values ('C1', 'h1'), ('C12', 'h12')) v(value, pseudonym)")
     deleted = forget_customer(warehouse, "C1", ["kim@example.com"]).deleted
     warehouse.close()
 
-    assert (deleted["csv__responses"], deleted["quarantine"]) == (3, 1)
+    assert (deleted["csv__responses"], deleted["quarantine"], deleted["pseudonyms"]) == (3, 1, 1)
+    assert query(warehouse_path, "select value from publish.pseudonyms") == [("C12",)]
     assert query(warehouse_path, "select response_id from raw.csv__responses order by 1") == [("k4",), ("k5",)]
     [(pseudonym, rows)] = query(warehouse_path, "select subject_pseudonym, rows_deleted from raw.erasure_log")
     assert len(pseudonym) == 64 and "C1" not in pseudonym and '"csv__responses": 3' in rows
@@ -124,7 +127,9 @@ def test_an_erased_customer_stays_erased_when_a_full_refresh_pulls_them_again(tm
         "select id from raw.hubspot__companies where customer_id = ? union all "
         "select id from raw.salesforce__accounts where customer_number = ?", [customer_id, customer_id])]  # fmt: skip
     person = "|".join([rf"\b{customer_id}\b", *(rf"\b{i}\b" for i in account_ids), *map(re.escape, addresses)])
-    assert len(account_ids) == 2 and {"raw.hubspot__contacts", "customers.customer_ratings"} <= set(mentions(warehouse, person))
+    assert len(account_ids) == 2 and {
+        "raw.hubspot__contacts", "customers.customer_ratings", "publish.pseudonyms"
+    } <= set(mentions(warehouse, person))  # fmt: skip
 
     erased = CliRunner().invoke(main, ["forget-customer", customer_id, "--config", str(path)])
 

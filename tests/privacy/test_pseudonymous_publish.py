@@ -74,6 +74,46 @@ def test_duckdb_publishes_customers_under_keyed_hashes_and_employees_to_the_rest
     assert KEY not in reporting.read_bytes() and KEY not in restricted.read_bytes()
 
 
+def stored_pseudonyms(warehouse) -> dict[str, str]:
+    return dict(read(warehouse, "select value, pseudonym from publish.pseudonyms"))
+
+
+def test_a_publish_hashes_only_new_values_and_the_map_holds_only_what_is_published(tmp_path, warehouse, monkeypatch):
+    import reporting.publish
+
+    reporting_path = tmp_path / "reporting.duckdb"
+    publish_duckdb(warehouse, reporting_path, [SCORES], "run-1", pseudonym_key=KEY)
+    assert stored_pseudonyms(warehouse) == {"C00000001": hmac_hex("C00000001"), "C00000002": hmac_hex("C00000002")}
+    con = duckdb.connect(str(warehouse))
+    con.execute("delete from marts.customer_scores where customer_id = 'C00000002'")
+    con.execute("insert into marts.customer_scores values ('C00000003', 'east', 10)")
+    con.close()
+    hashed = []
+    monkeypatch.setattr(reporting.publish, "pseudonym", lambda key, value: hashed.append(value) or hmac_hex(value))
+
+    publish_duckdb(warehouse, reporting_path, [SCORES], "run-2", pseudonym_key=KEY)
+
+    # One stored value is hashed again to check the key, then only the new customer.
+    assert len(hashed) == 2 and hashed[0] in {"C00000001", "C00000002"} and hashed[1] == "C00000003"
+    assert stored_pseudonyms(warehouse) == {"C00000001": hmac_hex("C00000001"), "C00000003": hmac_hex("C00000003")}
+    assert read(reporting_path, "select customer_key from customer_scores order by latest_score") == [
+        (None,), (hmac_hex("C00000001"),), (hmac_hex("C00000003"),)
+    ]
+
+
+def test_a_new_key_replaces_every_stored_hash(tmp_path, warehouse):
+    reporting_path, new_key = tmp_path / "reporting.duckdb", b"n" * 32
+    publish_duckdb(warehouse, reporting_path, [SCORES], "run-1", pseudonym_key=KEY)
+
+    publish_duckdb(warehouse, reporting_path, [SCORES], "run-2", pseudonym_key=new_key)
+
+    expected = {value: hmac.new(new_key, value.encode(), hashlib.sha256).hexdigest() for value in ("C00000001", "C00000002")}
+    assert stored_pseudonyms(warehouse) == expected
+    assert set(read(reporting_path, "select customer_key from customer_scores where customer_key is not null")) == {
+        (key,) for key in expected.values()
+    }
+
+
 def test_the_key_column_is_described_and_has_a_friendly_name(tmp_path, warehouse):
     manifest = {"nodes": {"model.nps.customer_scores": {
         "resource_type": "model", "name": "customer_scores", "alias": "customer_scores", "description": "Per customer.",
@@ -183,4 +223,13 @@ def test_postgres_publishes_customers_under_keyed_hashes_and_employees_to_the_re
                                      ("reporting_restricted", "nps_by_employee")]
         cursor.execute("select g.run_id, r.run_id from reporting._published g, reporting_restricted._published r")
         assert cursor.fetchall() == [("run-1", "run-1")]
+        cursor.execute("update marts.customer_scores set customer_id = 'C00000003' where customer_id = 'C00000002'")
+
+    publish_postgres(postgres_database, [OVERALL, SCORES, BY_EMPLOYEE], "run-2", pseudonym_key=KEY)
+
+    with con.cursor() as cursor:
+        cursor.execute("select value, pseudonym from publish.pseudonyms order by value")
+        assert cursor.fetchall() == [("C00000001", hmac_hex("C00000001")), ("C00000003", hmac_hex("C00000003"))]
+        cursor.execute("select customer_key from reporting.customer_scores order by latest_score")
+        assert cursor.fetchall() == [(hmac_hex("C00000003"),), (None,), (hmac_hex("C00000001"),)]
     con.close()

@@ -21,8 +21,11 @@ RELATIONS = [
 MANIFEST = {"nodes": {"model.nps.nps_overall": {
     "resource_type": "model", "name": "nps_overall", "alias": "nps_overall", "description": "NPS.", "columns": {},
 }}}  # fmt: skip
-# The customer database next to the reporting schemas: what neither role may read.
-CUSTOMER_DATABASE = ["customers.customers", "raw.csv__responses", "marts.nps_by_employee", "marts.customer_scores"]
+# The customer database next to the reporting schemas: what neither role may read (publish.pseudonyms:
+# the customer numbers beside their keyed hashes, stored by the publish).
+CUSTOMER_DATABASE = [
+    "customers.customers", "raw.csv__responses", "marts.nps_by_employee", "marts.customer_scores", "publish.pseudonyms"
+]
 
 
 @pytest.fixture
