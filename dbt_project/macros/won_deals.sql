@@ -1,7 +1,7 @@
 {#- int_customer_won_deals: a stored row (alias `won_deal`) no longer holds when raw data has no
-    longer that version of its deal (changed, so possibly not won or on another account any more;
-    or deleted) or its account no longer is that version with that customer (moved, deleted). The
-    versions compare by loaded_at: landing stamps every new version of a record. -#}
+    longer that version of its deal (changed, so possibly not won or on another account any more)
+    or its account no longer is that version with that customer (moved). The versions compare by
+    loaded_at: landing stamps every new version of a record. -#}
 {% macro is_stale_won_deal(won_deal) -%}
     (
         not exists (
@@ -31,9 +31,55 @@
 
 {#- post_hook of int_customer_won_deals: delete+insert replaced every row of the customers it
     recomputed that still have a won deal; what is left to go are the stale rows of those left
-    without any (their rows were not replaced). -#}
+    without any (their rows were not replaced). A row turns stale only when a new version of its
+    deal or account lands, so only rows whose deal or account landed after the rows this run did
+    not rewrite (their newest loaded_at is at most the watermark the run started from) are
+    checked, not every stored row against every raw deal. -#}
 {% macro delete_stale_won_deals() -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} as won_deal where {{ is_stale_won_deal('won_deal') }}
+        {%- set this_run = "cast('" ~ run_started_at.isoformat() ~ "' as timestamp with time zone)" -%}
+        with
+
+        kept_rows as (
+
+            select
+                coalesce(max(loaded_at), cast('1900-01-01' as timestamp with time zone)) as deals_watermark,
+                coalesce(max(account_loaded_at), cast('1900-01-01' as timestamp with time zone)) as accounts_watermark
+            from {{ this }}
+            where built_at < {{ this_run }}
+
+        ),
+
+        candidates as materialized (
+
+            select source_name, crm_system, crm_deal_id, crm_account_id, customer_id, loaded_at, account_loaded_at
+            from {{ this }}
+            where crm_deal_id in (
+                    select crm_deal_id from {{ ref('stg_hubspot__deals') }}
+                    where loaded_at > (select deals_watermark from kept_rows)
+                    union all
+                    select crm_deal_id from {{ ref('stg_salesforce__opportunities') }}
+                    where loaded_at > (select deals_watermark from kept_rows)
+                )
+                or crm_account_id in (
+                    select crm_account_id from {{ ref('int_crm_accounts') }}
+                    where loaded_at > (select accounts_watermark from kept_rows)
+                )
+
+        ),
+
+        stale as (
+
+            select source_name, crm_system, crm_deal_id
+            from candidates
+            where {{ is_stale_won_deal('candidates') }}
+
+        )
+
+        delete from {{ this }} as won_deal
+        using stale
+        where won_deal.source_name = stale.source_name
+            and won_deal.crm_system = stale.crm_system
+            and won_deal.crm_deal_id = stale.crm_deal_id
     {%- endif -%}
 {%- endmacro %}

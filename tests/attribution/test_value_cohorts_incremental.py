@@ -1,7 +1,8 @@
 """customer_value_cohorts built incrementally as the history of value_fixture.py arrives in three
 loads - within a quarter (the rows' outcome windows move, the quarters stay), then across quarter
 starts - with CRM changes no rating shows (a customer's product, a won deal moved to another
-customer, one no longer won, the counted copy of a deal both CRMs hold deleted from raw) gives after each load exactly what a full build of the same raw data gives."""
+customer, one no longer won, the counted copy of a deal both CRMs hold no longer won) gives after
+each load exactly what a full build of the same raw data gives."""
 from __future__ import annotations
 
 import shutil
@@ -56,7 +57,7 @@ def _change_crm(warehouse: Path, at: datetime) -> None:
     """C002 moves to another product, C001's won deal d04 turns out to be C003's (C001 itself
     changes in nothing landed) and d07 lost: newer versions replace the landed ones, as
     ingestion/landing.py does. C002's Salesforce copy of d11 (the copy that counts, closed earlier
-    the same day) is deleted from raw, as an erasure does: nothing new is landed for it."""
+    the same day) is lost too: the HubSpot copy counts from then on."""
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute(
             "update raw.salesforce__accounts set product = 'tv', systemmodstamp = ?, _modified_at = ?, _loaded_at = ? "
@@ -73,7 +74,11 @@ def _change_crm(warehouse: Path, at: datetime) -> None:
             "hs_lastmodifieddate = ?, _modified_at = ?, _loaded_at = ? where id = 'd07'",
             [at, at, at],
         )
-        connection.execute("delete from raw.salesforce__opportunities where id = '006A'")
+        connection.execute(
+            "update raw.salesforce__opportunities set stagename = 'Closed Lost', iswon = false, systemmodstamp = ?, "
+            "_modified_at = ?, _loaded_at = ? where id = '006A'",
+            [at, at, at],
+        )
 
 
 def _build(warehouse: Path, target: Path, *options: str) -> None:

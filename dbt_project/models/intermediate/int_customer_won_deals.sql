@@ -12,10 +12,11 @@
 -- one row per CRM record. A deal both CRMs hold counts once: same customer, product, amount and
 -- close day (UTC; Salesforce keeps the close date only); is_counted marks the earliest copy.
 --
--- Incremental (delete+insert of a customer's rows): a run recomputes the customers with a deal or
--- account landed since the last run (a new or changed record, one moved to them) and those with a
--- stored row that no longer holds (is_stale_won_deal: its deal or account changed or was deleted);
--- the post_hook deletes the stale rows of those left without any won deal.
+-- Incremental (delete+insert of a customer's rows): a run recomputes the customers of the deals and
+-- accounts landed since the last run, and the customers whose stored rows those deals and accounts
+-- were (a deal moved or no longer won, an account given another customer number); the post_hook
+-- deletes the stale rows of those left without any won deal. A record leaves raw data only when a
+-- customer is erased, which rebuilds every model in full (nps forget-customer).
 with
 
 hubspot_deals as (
@@ -30,9 +31,15 @@ salesforce_opportunities as (
 
 ),
 
-crm_accounts as (
+all_crm_accounts as (
 
     select * from {{ ref('int_crm_accounts') }}
+
+),
+
+crm_accounts as (
+
+    select * from all_crm_accounts
     where customer_id is not null
 
 ),
@@ -56,27 +63,54 @@ stored_won_deals as (
 
 ),
 
+deals_landed as (
+
+    select source_name, crm_system, crm_deal_id, crm_account_id
+    from deals_unioned
+    where loaded_at > {{ watermark('loaded_at') }}
+
+),
+
+accounts_landed as (
+
+    select source_name, crm_system, crm_account_id, customer_id
+    from all_crm_accounts
+    where loaded_at > {{ watermark('account_loaded_at') }}
+
+),
+
 changed_customers as (
 
     select crm_accounts.customer_id
-    from deals_unioned
+    from deals_landed
     inner join crm_accounts
-        on deals_unioned.source_name = crm_accounts.source_name
-        and deals_unioned.crm_system = crm_accounts.crm_system
-        and deals_unioned.crm_account_id = crm_accounts.crm_account_id
-    where deals_unioned.loaded_at > {{ watermark('loaded_at') }}
+        on deals_landed.source_name = crm_accounts.source_name
+        and deals_landed.crm_system = crm_accounts.crm_system
+        and deals_landed.crm_account_id = crm_accounts.crm_account_id
 
     union
 
     select customer_id
-    from crm_accounts
-    where loaded_at > {{ watermark('account_loaded_at') }}
+    from accounts_landed
+    where customer_id is not null
 
     union
 
-    select customer_id
+    select stored_won_deals.customer_id
     from stored_won_deals
-    where {{ is_stale_won_deal('stored_won_deals') }}
+    inner join deals_landed
+        on stored_won_deals.source_name = deals_landed.source_name
+        and stored_won_deals.crm_system = deals_landed.crm_system
+        and stored_won_deals.crm_deal_id = deals_landed.crm_deal_id
+
+    union
+
+    select stored_won_deals.customer_id
+    from stored_won_deals
+    inner join accounts_landed
+        on stored_won_deals.source_name = accounts_landed.source_name
+        and stored_won_deals.crm_system = accounts_landed.crm_system
+        and stored_won_deals.crm_account_id = accounts_landed.crm_account_id
 
 ),
 
@@ -137,7 +171,8 @@ final as (
             order by closed_at_utc, source_name, crm_system, crm_deal_id
         ) = 1 as is_counted,
         loaded_at,
-        account_loaded_at
+        account_loaded_at,
+        cast('{{ run_started_at.isoformat() }}' as timestamp with time zone) as built_at
 
     from won_deals
 
