@@ -79,7 +79,7 @@ def test_a_full_reload_after_an_erasure_drops_the_person_and_counts_them(warehou
         "hubspot__notes": 0, "salesforce__accounts": 0, "salesforce__contacts": 0,
         "salesforce__opportunities": 0, "salesforce__tasks": 0, "csv__responses": 0,
         "qualtrics__responses": 3, "surveymonkey__responses": 0, "typeform__responses": 0,
-        "delighted__responses": 0, "quarantine": 1, "writeback_state": 0,
+        "delighted__responses": 0, "quarantine": 1, "writeback_state": 0, "pseudonyms": 0,
     }  # fmt: skip
     assert erasure.identifiers_added == 3  # customer number, account id, address
     assert suppressed == {"hubspot__companies": 1, "hubspot__contacts": 2, "hubspot__deals": 1, "qualtrics__responses": 4}
