@@ -114,14 +114,14 @@ def qualtrics_responses(session: requests.Session, base_url: str, config_path: P
     headers = {"X-API-TOKEN": DEMO_TOKEN}
     for survey_id in SURVEY_IDS["qualtrics"].values():
         url = f"{base_url}/qualtrics/API/v3/surveys/{survey_id}/export-responses"
-        started = _post(session, url, {"format": "json", "allowContinuation": True}, headers)
+        started = _post(session, url, {"format": "ndjson", "allowContinuation": True}, headers)
         progress_url = f"{url}/{started['result']['progressId']}"
         while (progress := _get(session, progress_url, {}, headers=headers)["result"])["status"] != "complete":
             time.sleep(qualtrics.poll_seconds)
         archive = _get(session, f"{url}/{progress['fileId']}/file", {}, headers=headers, raw=True)
         with zipfile.ZipFile(io.BytesIO(archive)) as opened:
-            export = json.loads(opened.read(opened.namelist()[0]))
-        for item in export["responses"]:
+            lines = opened.read(opened.namelist()[0]).splitlines()
+        for item in map(json.loads, lines):
             yield item["responseId"], item["values"]["recordedDate"], json.dumps(item)
 
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urljoin
 
 import requests
@@ -33,6 +33,7 @@ from tenacity import (
 from ingestion.connectors.base import StrictModel
 
 REDACTED = "***"
+DOWNLOAD_CHUNK_BYTES = 1 << 20
 
 
 class HttpSettings(StrictModel):
@@ -147,8 +148,10 @@ class HttpClient:
     def post_json(self, path: str, body: Any, page: bool = True) -> Any:
         return self.request("POST", path, json_body=body, page=page).json_body
 
-    def get_bytes(self, path: str) -> bytes:
-        return self.request("GET", path, expect_json=False).content
+    def download(self, path: str, sink: BinaryIO) -> None:
+        """GET a file into `sink` a MiB at a time (an export may not fit in memory); a retried
+        download starts the file over."""
+        self.request("GET", path, expect_json=False, sink=sink)
 
     def request(
         self,
@@ -159,6 +162,7 @@ class HttpClient:
         json_body: Any = None,
         page: bool = True,
         expect_json: bool = True,
+        sink: BinaryIO | None = None,
     ) -> Reply:
         """One request, retried on transient failures; raises ApiError when it cannot succeed."""
         url = self.url(path)
@@ -170,7 +174,7 @@ class HttpClient:
             reraise=True,
         )
         try:
-            reply = retrying(self._send, method, url, params, json_body, expect_json)
+            reply = retrying(self._send, method, url, params, json_body, expect_json, sink)
         except TransientError as error:
             raise ApiError(
                 f"{self.source}: {method} {self.redact(url)} failed after "
@@ -186,7 +190,7 @@ class HttpClient:
             text = text.replace(secret, REDACTED)
         return text
 
-    def _send(self, method: str, url: str, params: Any, json_body: Any, expect_json: bool) -> Reply:
+    def _send(self, method: str, url: str, params: Any, json_body: Any, expect_json: bool, sink: BinaryIO | None) -> Reply:
         self._throttle()
         self._count("requests")
         where = f"{method} {self.redact(url)}"
@@ -197,8 +201,15 @@ class HttpClient:
                 params=params,
                 json=json_body,
                 timeout=(self.settings.connect_timeout_seconds, self.settings.read_timeout_seconds),
+                stream=sink is not None,
             )
-            content = response.content  # a body shorter than its Content-Length raises here
+            if sink is not None and response.ok:
+                sink.seek(0)
+                sink.truncate()
+                for chunk in response.iter_content(DOWNLOAD_CHUNK_BYTES):
+                    sink.write(chunk)
+            # A body shorter than its Content-Length raises here (or while writing to the sink).
+            content = b"" if sink is not None and response.ok else response.content
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as error:
             raise TransientError(f"{where}: {type(error).__name__}: {self.redact(str(error))}") from None
         self._respect_remaining(response)

@@ -1,7 +1,8 @@
 """Qualtrics: Survey Response Export API v3, one export per configured survey.
 
-Start an export (`POST surveys/{id}/export-responses`, `format: json`), poll its progress until it
-is complete, download the zip by `fileId` and read the JSON inside. The first export asks for
+Start an export (`POST surveys/{id}/export-responses`, `format: ndjson`), poll its progress until
+it is complete, download the zip by `fileId` to a temporary file and read the one response per line
+inside as a stream: a first export of millions of responses never sits in memory. The first export asks for
 `allowContinuation`; its `continuationToken` (kept per survey in the cursor) makes the next export
 hold only what was recorded since; a backfill exports its window (`startDate`, `endDate`) instead,
 without continuation. The NPS question's `values.QIDn` (0..10) is checked against
@@ -11,10 +12,11 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from pydantic import Field, SecretStr
 from tenacity import Retrying, retry_if_result, stop_after_delay, wait_fixed
@@ -68,16 +70,16 @@ def client(config: QualtricsSourceConfig) -> HttpClient:
 
 
 def export(
-    http: HttpClient, config: QualtricsSourceConfig, survey_id: str, token: str | None, window: Window | None = None
-) -> tuple[bytes, str | None]:
-    """Run one export to completion: (zip file content, continuation token for the next one). With a
-    window, the responses recorded within it (startDate inclusive, endDate exclusive) and no token:
-    Qualtrics does not combine a continuation with date filters."""
+    http: HttpClient, config: QualtricsSourceConfig, survey_id: str, token: str | None, sink: BinaryIO, window: Window | None = None
+) -> str | None:
+    """Run one export to completion, its zip written to `sink`; returns the continuation token for
+    the next one. With a window, the responses recorded within it (startDate inclusive, endDate
+    exclusive) and no token: Qualtrics does not combine a continuation with date filters."""
     path = f"surveys/{survey_id}/export-responses"
     if window is not None:
-        body = {"format": "json", "startDate": _iso(window.start), "endDate": _iso(window.end)}
+        body = {"format": "ndjson", "startDate": _iso(window.start), "endDate": _iso(window.end)}
     else:
-        body = {"format": "json", **({"continuationToken": token} if token else {"allowContinuation": True})}
+        body = {"format": "ndjson", **({"continuationToken": token} if token else {"allowContinuation": True})}
     progress_id = http.post_json(path, body, page=False)["result"]["progressId"]
     polling = Retrying(
         retry=retry_if_result(lambda result: result.get("status") not in ("complete", "failed")),
@@ -91,23 +93,35 @@ def export(
             f"{config.name}: export {progress_id} of survey {survey_id} ended {progress.get('status')!r} "
             f"at {progress.get('percentComplete')}% (expected complete within {config.export_timeout_seconds:g}s)"
         )
-    content = http.get_bytes(f"{path}/{progress['fileId']}/file")
-    return content, progress.get("continuationToken")
+    http.download(f"{path}/{progress['fileId']}/file", sink)
+    return progress.get("continuationToken")
 
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def read_export(content: bytes, where: str) -> list[dict[str, Any]]:
+def export_lines(archive_file: BinaryIO, where: str) -> Iterator[str]:
+    """The export's lines, one response each, read from the zip as a stream."""
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = [n for n in archive.namelist() if n.endswith(".json")]
+        with zipfile.ZipFile(archive_file) as archive:
+            names = archive.namelist()
             if len(names) != 1:
-                raise ApiError(f"{where}: expected one .json file in the export zip, found {names}")
-            return json.loads(archive.read(names[0]))["responses"]
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise ApiError(f"{where}: export file is not a zip holding {{'responses': [...]}}: {error}") from None
+                raise ApiError(f"{where}: expected one file in the export zip, found {names}")
+            with archive.open(names[0]) as member:
+                yield from (line for line in io.TextIOWrapper(member, encoding="utf-8") if line.strip())
+    except (zipfile.BadZipFile, UnicodeDecodeError) as error:
+        raise ApiError(f"{where}: export file is not a zip holding one JSON response per line: {error}") from None
+
+
+def json_object(line: str, number: int) -> dict[str, Any]:
+    try:
+        item = json.loads(line)
+    except ValueError as error:
+        raise fields.RecordError(f"line {number} of the export is not JSON: {error}") from None
+    if not isinstance(item, dict):
+        raise fields.RecordError(f"line {number} of the export is not a JSON object")
+    return item
 
 
 def parse_response(item: dict[str, Any], survey: QualtricsSurvey) -> dict[str, Any]:
@@ -140,20 +154,25 @@ def extract(config: QualtricsSourceConfig, object_name: str, cursor: str | None,
     tokens: dict[str, str] = json.loads(cursor) if cursor else {}
     with client(config) as http:
         for survey in config.surveys:
-            content, next_token = export(http, config, survey.survey_id, tokens.get(survey.survey_id), window)
-            items = read_export(content, f"{config.name}: survey {survey.survey_id}")
-            batches = [Batch()]
-            for item in items:
-                if len(batches[-1].records) + len(batches[-1].quarantined) >= BATCH_RECORDS:
-                    batches.append(Batch())
-                try:
-                    batches[-1].records.append(parse_response(item, survey))
-                except fields.RecordError as error:
-                    batches[-1].quarantined.append(fields.quarantine(f"{survey.survey_id}/{item.get('responseId')}", error, item))
+            with tempfile.TemporaryFile(prefix="qualtrics-export-") as archive_file:
+                next_token = export(http, config, survey.survey_id, tokens.get(survey.survey_id), archive_file, window)
+                batch = Batch()
+                lines = export_lines(archive_file, f"{config.name}: survey {survey.survey_id}")
+                for number, line in enumerate(lines, start=1):
+                    if len(batch.records) + len(batch.quarantined) >= BATCH_RECORDS:
+                        yield batch
+                        batch = Batch()
+                    item: Any = line
+                    try:
+                        item = json_object(line, number)
+                        batch.records.append(parse_response(item, survey))
+                    except fields.RecordError as error:
+                        reference = item.get("responseId") if isinstance(item, dict) else f"line {number}"
+                        batch.quarantined.append(fields.quarantine(f"{survey.survey_id}/{reference}", error, item))
             if next_token:  # the token covers the whole export: it lands with the last batch
                 tokens[survey.survey_id] = next_token
-                batches[-1].cursor = json.dumps(tokens, sort_keys=True)
-            yield from batches
+                batch.cursor = json.dumps(tokens, sort_keys=True)
+            yield batch
 
 
 CONNECTOR = Connector(

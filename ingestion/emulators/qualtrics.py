@@ -1,24 +1,36 @@
 """Qualtrics Survey Response Export API v3 (`/API/v3/surveys/{surveyId}/export-responses`).
 
-Start an export (POST, `format: json`, optional `allowContinuation` or `continuationToken`), poll
-its progress until `status: complete` (the first poll says `inProgress`), download the zip holding
-`<survey>.json` = {"responses": [{"responseId", "values": {...}, "labels": {...}}]}. A
+Start an export (POST, `format: ndjson`, optional `allowContinuation` or `continuationToken`), poll
+its progress until `status: complete` (the first poll says `inProgress`; the file is built in the
+background meanwhile, once, onto disk), download the zip holding `<survey>.json` with one response
+{"responseId", "values": {...}, "labels": {...}} per line. A
 continuation token exports what was recorded or changed since the export that returned it; it cannot
 be combined with the filters `startDate` (inclusive) and `endDate` (exclusive) on recordedDate. Auth is
 the `X-API-TOKEN` header; errors are {"meta": {"httpStatus", "error": {"errorMessage", "errorCode"}}}.
 """
 from __future__ import annotations
 
-import io
 import json
 import re
+import tempfile
+import threading
 import uuid
 import zipfile
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from ingestion.connectors.fields import RecordError, timestamp
-from ingestion.emulators.common import SURVEY_IDS, SortedRows, decode_token, deep_update, encode_token, iso_z, nps_group, score_value
+from ingestion.emulators.common import (
+    SURVEY_IDS,
+    SortedRows,
+    decode_token,
+    deep_update,
+    encode_token,
+    iso_z,
+    nps_group,
+    score_value,
+)
 from ingestion.emulators.rows import Row
 from ingestion.emulators.server import Request, Response, Vendor
 
@@ -45,7 +57,9 @@ class Qualtrics(Vendor):
     def __init__(self, world, server):
         super().__init__(world, server)
         self.exports: dict[str, dict[str, Any]] = {}
-        self.files: dict[str, bytes] = {}
+        self.files: dict[str, Path] = {}
+        # Export files live on disk while the emulator runs: at 10M responses one is hundreds of MB.
+        self._directory = tempfile.TemporaryDirectory(prefix="nps-qualtrics-exports-")
 
     def authorized(self, request: Request) -> bool:
         return request.headers.get("X-API-TOKEN") in self.server.tokens
@@ -84,8 +98,8 @@ class Qualtrics(Vendor):
         if survey_type is None:
             return envelope(404, f"survey {survey_id} not found", "SURVEY_NOT_FOUND")
         body = request.json() or {}
-        if body.get("format") != "json":
-            return envelope(400, f"format must be one of csv, tsv, spss, json, ndjson, xml; emulated: json (got {body.get('format')!r})", "INVALID_FORMAT")
+        if body.get("format") != "ndjson":
+            return envelope(400, f"format must be one of csv, tsv, spss, json, ndjson, xml; emulated: ndjson (got {body.get('format')!r})", "INVALID_FORMAT")
         since: datetime | None = None
         if "continuationToken" in body:
             if set(body) - {"format", "continuationToken", "allowContinuation"}:
@@ -109,10 +123,12 @@ class Qualtrics(Vendor):
             # The next continuation exports what changes after the latest change seen now: a moment,
             # not a counter, so it holds for the same survey served again (one day longer).
             until = index.value(index.rows[-1]) if index.rows else since
-        self.exports[progress_id] = {
-            "survey": survey_id, "rows": rows, "until": until, "polls": 0,
+        export = {
+            "survey": survey_id, "until": until, "polls": 0, "total": len(rows), "written": 0, "built": threading.Event(),
             "continuation": bool(body.get("allowContinuation") or "continuationToken" in body),
         }  # fmt: skip
+        self.exports[progress_id] = export
+        threading.Thread(target=self.build, args=(export, rows), name=f"qualtrics-{progress_id}", daemon=True).start()
         return envelope(200, result={"progressId": progress_id, "percentComplete": 0.0, "status": "inProgress"})
 
     def progress(self, survey_id: str, progress_id: str) -> Response:
@@ -120,22 +136,38 @@ class Qualtrics(Vendor):
         if export is None or export["survey"] != survey_id:
             return envelope(404, f"export {progress_id} not found", "EXPORT_NOT_FOUND")
         export["polls"] += 1
-        if export["polls"] < 2:
-            return envelope(200, result={"percentComplete": 50.0, "status": "inProgress"})
-        file_id = export.get("file_id")
-        if file_id is None:
-            # The id is handed out only once its file exists: a poll retried while the first one is
-            # still zipping (its client timed out) must not announce a file that is not there yet.
-            content = self.zip(survey_id, export["rows"])
-            file_id = f"{uuid.uuid4()}-def"
-            self.files[file_id] = content
-            export["file_id"] = file_id
-        result: dict[str, Any] = {"fileId": file_id, "percentComplete": 100.0, "status": "complete"}
+        # The file id is handed out only once its file exists, and never before the second poll.
+        if export["polls"] < 2 or not export["built"].is_set():
+            percent = 100.0 * export["written"] / export["total"] if export["total"] else 0.0
+            return envelope(200, result={"percentComplete": round(min(percent, 99.0), 1), "status": "inProgress"})
+        if "error" in export:
+            return envelope(200, result={"percentComplete": 0.0, "status": "failed"})
+        result: dict[str, Any] = {"fileId": export["file_id"], "percentComplete": 100.0, "status": "complete"}
         if export["continuation"]:
             until = export["until"]
             changed_after = until.isoformat() if until else None
             result["continuationToken"] = encode_token({"survey": survey_id, "changed_after": changed_after})
         return envelope(200, result=result)
+
+    def build(self, export: dict[str, Any], rows: list[Row]) -> None:
+        """Writes the export's zip in the background, a line per response, without holding it whole."""
+        file_id = f"{uuid.uuid4()}-def"
+        path = Path(self._directory.name) / f"{file_id}.zip"
+        try:
+            with (
+                zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+                archive.open(f"NPS survey {export['survey']}.json", "w", force_zip64=True) as member,
+            ):
+                for start in range(0, len(rows), 1000):
+                    chunk = rows[start:start + 1000]
+                    member.write("".join(json.dumps(response(r)) + "\n" for r in chunk).encode("utf-8"))
+                    export["written"] += len(chunk)
+            self.files[file_id] = path
+            export["file_id"] = file_id
+        except Exception as error:  # a failed build shows as `status: failed`, as Qualtrics reports it
+            export["error"] = repr(error)
+        finally:
+            export["built"].set()
 
     def warm(self) -> None:
         for survey_type in SURVEY_IDS[self.name]:
@@ -149,16 +181,10 @@ class Qualtrics(Vendor):
         return self.world.cached("responses", ("qualtrics", survey_type), build)
 
     def file(self, survey_id: str, file_id: str) -> Response:
-        content = self.files.get(file_id)
-        if content is None:
+        path = self.files.get(file_id)
+        if path is None:
             return envelope(404, f"file {file_id} not found", "FILE_NOT_FOUND")
-        return Response(200, content, content_type="application/octet-stream")
-
-    def zip(self, survey_id: str, rows: list[Row]) -> bytes:
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(f"NPS survey {survey_id}.json", json.dumps({"responses": [response(r) for r in rows]}))
-        return buffer.getvalue()
+        return Response(200, path, content_type="application/octet-stream")
 
 
 def _date_filter(body: dict[str, Any], name: str) -> datetime | None:

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -73,7 +74,7 @@ class Request:
 @dataclass
 class Response:
     status: int = 200
-    body: Any = None  # JSON-able, or bytes sent as is
+    body: Any = None  # JSON-able, bytes sent as is, or the Path of a file sent in chunks
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
 
@@ -312,23 +313,37 @@ def _handler_for(server: EmulatorServer) -> type[BaseHTTPRequestHandler]:
                 time.sleep(faults.slow_seconds)
             if fault == "timeout":
                 time.sleep(faults.timeout_seconds)
-            payload = response.encoded()
+            body = response.body if isinstance(response.body, Path) else response.encoded()
+            length = body.stat().st_size if isinstance(body, Path) else len(body)
             self.send_response(response.status)
             self.send_header("Content-Type", response.content_type)
-            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Content-Length", str(length))
             for name, value in response.headers.items():
                 self.send_header(name, value)
             if fault == "truncate":
                 self.send_header("Connection", "close")
                 self.end_headers()
-                self.wfile.write(payload[: len(payload) // 2])
+                for chunk in _pieces(body, length // 2):
+                    self.wfile.write(chunk)
                 self.wfile.flush()
                 self.close_connection = True
                 return
             self.end_headers()
-            self.wfile.write(payload)
+            for chunk in _pieces(body, length):
+                self.wfile.write(chunk)
 
     return Handler
+
+
+def _pieces(body: bytes | Path, limit: int) -> Iterator[bytes]:
+    """The first `limit` bytes of a reply's body; a file's in pieces of a MiB, never read whole."""
+    if isinstance(body, bytes):
+        yield body[:limit]
+        return
+    with body.open("rb") as file:
+        while limit > 0 and (chunk := file.read(min(limit, 1 << 20))):
+            limit -= len(chunk)
+            yield chunk
 
 
 def start_emulator(

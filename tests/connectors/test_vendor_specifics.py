@@ -1,6 +1,8 @@
 """Behaviour particular to one vendor's API, and the shared HTTP layer's fault handling."""
 from __future__ import annotations
 
+import io
+
 import pytest
 from emulated import CRM_CASES, Case, add_new, count, expected, run, source_config
 
@@ -119,3 +121,43 @@ def test_errors_never_show_the_secret(emulator):
 
     assert "not-the-s3cret" not in str(failure.value)
     assert "hapikey=***" in str(failure.value)
+
+
+def test_download_cut_off_midway_is_fetched_again_from_the_start(emulator, monkeypatch):
+    # An export is streamed to disk: the retry must start the file over, not append to the half received.
+    from ingestion.connectors.qualtrics import client, export
+
+    monkeypatch.setattr("ingestion.http.DOWNLOAD_CHUNK_BYTES", 1024)  # the cut comes after some chunks
+
+    config = source_config(emulator, "qualtrics")
+    survey_id = config.surveys[0].survey_id
+    emulator.fail_next("qualtrics", 200, count=1, fault="truncate", path_contains="/file")
+    with client(config) as http:
+        retried, clean = io.BytesIO(), io.BytesIO()
+        export(http, config, survey_id, None, retried)
+        export(http, config, survey_id, None, clean)
+
+    assert http.stats.retries == 1
+    assert retried.getvalue() == clean.getvalue() and len(clean.getvalue()) > 0
+
+
+def test_qualtrics_export_line_that_is_not_a_response_is_quarantined(emulator, warehouse, world_dir, monkeypatch):
+    import ingestion.emulators.qualtrics as emulated
+
+    spoilt = {}
+    original = emulated.response
+
+    def sometimes_not_json(row):
+        if not spoilt:
+            spoilt["id"] = row["response_id"]
+            return [1, 2]  # a JSON array, not a response object
+        return original(row)
+
+    monkeypatch.setattr(emulated, "response", sometimes_not_json)
+    case = Case("qualtrics", "responses", "responses")
+
+    result = run(warehouse, source_config(emulator, "qualtrics"), "responses")
+
+    reasons = warehouse.execute("select reason from raw.quarantine where _source = 'qualtrics'")
+    assert result.counts.quarantined == 1 and reasons == [("line 1 of the export is not a JSON object",)]
+    assert count(warehouse, case) == expected(world_dir, case) - 1

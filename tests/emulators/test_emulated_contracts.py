@@ -6,7 +6,6 @@ import json
 import threading
 import time
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -81,40 +80,42 @@ def test_salesforce_refuses_soql_it_cannot_run(emulator):
 def test_qualtrics_refuses_export_filters_it_does_not_take(emulator, body, message):
     url = f"{emulator.base_url}/qualtrics/API/v3/surveys/{SURVEY_IDS['qualtrics']['transactional']}/export-responses"
 
-    reply = requests.post(url, json={"format": "json", **body}, headers={"X-API-TOKEN": "demo-token"}, timeout=5)
+    reply = requests.post(url, json={"format": "ndjson", **body}, headers={"X-API-TOKEN": "demo-token"}, timeout=5)
 
     assert reply.status_code == 400
     assert message in reply.json()["meta"]["error"]["errorMessage"]
 
 
-def test_qualtrics_announces_an_export_file_only_once_it_exists(emulator, monkeypatch):
-    """A client whose poll timed out while the file was being zipped polls again; the retry must not
-    hand out a file id whose download is still a 404."""
+def test_qualtrics_builds_an_export_once_in_the_background(emulator, monkeypatch):
+    """Polls while the file is being written say inProgress (a client whose poll timed out polls
+    again: it must neither get a file id whose download is a 404 nor start a second build)."""
     from ingestion.emulators.qualtrics import Qualtrics
 
     base = f"{emulator.base_url}/qualtrics/API/v3/surveys/{SURVEY_IDS['qualtrics']['transactional']}/export-responses"
     headers = {"X-API-TOKEN": "demo-token"}
-    zipping = threading.Event()
-    original_zip = Qualtrics.zip
+    release, builds = threading.Event(), []
+    original_build = Qualtrics.build
 
-    def slow_zip(self, survey_id, rows):
-        zipping.set()
-        time.sleep(1.0)
-        return original_zip(self, survey_id, rows)
+    def held_build(self, export, rows):
+        builds.append(export)
+        release.wait(10)
+        original_build(self, export, rows)
 
-    monkeypatch.setattr(Qualtrics, "zip", slow_zip)
-    progress_id = requests.post(base, json={"format": "json"}, headers=headers, timeout=5).json()["result"]["progressId"]
-    requests.get(f"{base}/{progress_id}", headers=headers, timeout=5)  # the first poll: in progress
-    with ThreadPoolExecutor(1) as pool:
-        timed_out = pool.submit(requests.get, f"{base}/{progress_id}", headers=headers, timeout=5)
-        zipping.wait(5)
-        retried = requests.get(f"{base}/{progress_id}", headers=headers, timeout=5).json()["result"]
-        retried_file = requests.get(f"{base}/{retried['fileId']}/file", headers=headers, timeout=5)
-        first = timed_out.result().json()["result"]
-    first_file = requests.get(f"{base}/{first['fileId']}/file", headers=headers, timeout=5)
+    monkeypatch.setattr(Qualtrics, "build", held_build)
+    progress_id = requests.post(base, json={"format": "ndjson"}, headers=headers, timeout=5).json()["result"]["progressId"]
+    while_building = [requests.get(f"{base}/{progress_id}", headers=headers, timeout=5).json()["result"] for _ in range(3)]
+    release.set()
+    deadline = time.monotonic() + 10
+    while (done := requests.get(f"{base}/{progress_id}", headers=headers, timeout=5).json()["result"])["status"] != "complete":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    downloaded = requests.get(f"{base}/{done['fileId']}/file", headers=headers, timeout=5)
 
-    assert (retried["status"], retried_file.status_code) == ("complete", 200)
-    assert (first["status"], first_file.status_code) == ("complete", 200)
+    assert [(p["status"], "fileId" in p) for p in while_building] == [("inProgress", False)] * 3
+    assert len(builds) == 1
+    with zipfile.ZipFile(io.BytesIO(downloaded.content)) as archive:
+        lines = archive.read(archive.namelist()[0]).splitlines()
+    assert len(lines) == len(emulator.world.select("responses", survey_tool="qualtrics", survey_type="transactional"))
 
 
 def test_qualtrics_export_polls_then_continues_from_its_token(emulator):
@@ -124,17 +125,18 @@ def test_qualtrics_export_polls_then_continues_from_its_token(emulator):
     def export(body: dict) -> tuple[list, str]:
         progress_id = requests.post(base, json=body, headers=headers, timeout=5).json()["result"]["progressId"]
         first = requests.get(f"{base}/{progress_id}", headers=headers, timeout=5).json()["result"]
-        done = requests.get(f"{base}/{progress_id}", headers=headers, timeout=5).json()["result"]
-        assert (first["status"], done["status"]) == ("inProgress", "complete")
+        assert first["status"] == "inProgress"
+        while (done := requests.get(f"{base}/{progress_id}", headers=headers, timeout=5).json()["result"])["status"] != "complete":
+            time.sleep(0.02)
         content = requests.get(f"{base}/{done['fileId']}/file", headers=headers, timeout=5).content
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return json.loads(archive.read(archive.namelist()[0]))["responses"], done["continuationToken"]
+            return [json.loads(line) for line in archive.read(archive.namelist()[0]).splitlines()], done["continuationToken"]
 
-    everything, token = export({"format": "json", "allowContinuation": True})
-    nothing_new, token = export({"format": "json", "continuationToken": token})
+    everything, token = export({"format": "ndjson", "allowContinuation": True})
+    nothing_new, token = export({"format": "ndjson", "continuationToken": token})
     row = next(r for r in emulator.world.select("responses", survey_tool="qualtrics", survey_type="transactional"))
     emulator.world.upsert("responses", {"response_id": row["response_id"], "score": "0"})
-    changed, _ = export({"format": "json", "continuationToken": token})
+    changed, _ = export({"format": "ndjson", "continuationToken": token})
 
     assert len(everything) == len(emulator.world.select("responses", survey_tool="qualtrics", survey_type="transactional"))
     assert nothing_new == []
