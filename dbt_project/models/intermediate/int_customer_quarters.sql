@@ -23,26 +23,26 @@
 -- churned at another time) and of quarters no longer in the window.
 with recursive
 
-crm_customers as (
+crm_customers as {{ not_materialized() }} (
 
     select * from {{ ref('int_crm_customers') }}
 
 ),
 
-customer_ratings as (
+customer_ratings as {{ not_materialized() }} (
 
     select * from {{ ref('customer_ratings') }}
     where customer_id is not null
 
 ),
 
-crm_accounts as (
+crm_accounts as {{ not_materialized() }} (
 
     select * from {{ ref('int_crm_accounts') }}
 
 ),
 
-customer_won_deals as (
+customer_won_deals as {{ not_materialized() }} (
 
     select * from {{ ref('int_customer_won_deals') }}
 
@@ -86,7 +86,7 @@ customer_rating_counts as (
 ),
 
 {% if is_incremental() %}
-stored_customers as (
+stored_customers as {{ not_materialized() }} (
 
     select distinct
         customer_id, customer_type, product, region, size_employees, created_at, churned_at, ratings, crm_records

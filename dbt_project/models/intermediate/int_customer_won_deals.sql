@@ -19,19 +19,19 @@
 -- customer is erased, which rebuilds every model in full (nps forget-customer).
 with
 
-hubspot_deals as (
+hubspot_deals as {{ not_materialized() }} (
 
     select * from {{ ref('stg_hubspot__deals') }}
 
 ),
 
-salesforce_opportunities as (
+salesforce_opportunities as {{ not_materialized() }} (
 
     select * from {{ ref('stg_salesforce__opportunities') }}
 
 ),
 
-all_crm_accounts as (
+all_crm_accounts as {{ not_materialized() }} (
 
     select * from {{ ref('int_crm_accounts') }}
 
@@ -44,7 +44,7 @@ crm_accounts as (
 
 ),
 
-deals_unioned as (
+deals_unioned as {{ not_materialized() }} (
 
     select
         source_name, crm_system, crm_deal_id, crm_account_id, product, amount, is_won, closed_at, loaded_at
@@ -57,7 +57,7 @@ deals_unioned as (
 ),
 
 {% if is_incremental() %}
-stored_won_deals as (
+stored_won_deals as {{ not_materialized() }} (
 
     select * from {{ this }}
 

@@ -15,13 +15,13 @@
 -- differ from the stored ones (new customers included); customers gone from the CRM are deleted.
 with
 
-crm_customers as (
+crm_customers as {{ not_materialized() }} (
 
     select * from {{ ref('int_crm_customers') }}
 
 ),
 
-customer_ratings as (
+customer_ratings as {{ not_materialized() }} (
 
     select * from {{ ref('customer_ratings') }}
     where customer_id is not null
@@ -29,7 +29,7 @@ customer_ratings as (
 ),
 
 {% if is_incremental() %}
-stored_customers as (
+stored_customers as {{ not_materialized() }} (
 
     select * from {{ this }}
 
