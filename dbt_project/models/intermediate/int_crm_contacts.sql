@@ -27,13 +27,13 @@ salesforce_contacts as (
 
 ),
 
-accounts as (
+accounts as {{ not_materialized() }} (
 
     select * from {{ ref('int_crm_accounts') }}
 
 ),
 
-unioned as (
+unioned as {{ not_materialized() }} (
 
     select * from hubspot_contacts
     union all

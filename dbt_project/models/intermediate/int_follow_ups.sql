@@ -33,13 +33,13 @@ conformed_responses as (
 
 ),
 
-crm_customers as (
+crm_customers as {{ not_materialized() }} (
 
     select * from {{ ref('int_crm_customers') }}
 
 ),
 
-crm_accounts as (
+crm_accounts as {{ not_materialized() }} (
 
     select * from {{ ref('int_crm_accounts') }}
 
@@ -63,7 +63,7 @@ salesforce_tasks as (
 
 ),
 
-customer_won_deals as (
+customer_won_deals as {{ not_materialized() }} (
 
     select * from {{ ref('int_customer_won_deals') }}
 

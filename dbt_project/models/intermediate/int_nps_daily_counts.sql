@@ -14,13 +14,13 @@
 -- of a backfill's window.
 with
 
-conformed_responses as (
+conformed_responses as {{ not_materialized() }} (
 
     select * from {{ ref('int_responses_conformed') }}
 
 ),
 
-crm_customers as (
+crm_customers as {{ not_materialized() }} (
 
     select * from {{ ref('int_crm_customers') }}
 
