@@ -1,14 +1,15 @@
-{{ config(materialized='view') }}
+{{ config(materialized='table') }}
 
 -- One row per customer and calendar quarter (UTC) the customer started as a customer: the NPS
 -- category as of the quarter start, what happened next (revenue, churn) and the controls the value
 -- models adjust for. The data's own time span decides which quarters there are and which outcomes
 -- are fully observed: outcome windows the data does not cover are null / flagged.
 --
--- A view: int_customer_quarters (incremental) holds each row's values that do not depend on where
--- the data ends; what does - which outcome windows are complete, the follow-up time - changes with
--- every day of new data for every recent row, and is worked out here against the span of the data
--- (int_value_observation_window), without rewriting any row.
+-- int_customer_quarters (incremental) holds each row's values that do not depend on where the data
+-- ends; what does - which outcome windows are complete, the follow-up time - changes with every day
+-- of new data for every recent row, and is worked out here against the span of the data
+-- (int_value_observation_window). A table rebuilt every run, not a view: its tests and the value
+-- models read it about ten times a night, and as a view each read computed every row again.
 with
 
 customer_quarters as (
