@@ -152,6 +152,8 @@ def test_an_incremental_build_after_crm_changes_moves_and_time_equals_a_full_bui
     assert [tuple(row.values()) for row in read_duckdb(full, customers)] == [
         ("C001", 3, True), ("C002", 3, False), ("C004", 6, True), ("C005", 0, False),
     ]
+    moved = "select customer_id, previous_customer_id from customers.customer_ratings where response_id = md5('exports:r05')"
+    assert read_duckdb(incremental, moved) == [{"customer_id": "C004", "previous_customer_id": "C001"}]
     contact = "select customer_id from intermediate.int_crm_contacts where crm_contact_id = 'hc-3'"
     assert read_duckdb(incremental, contact) == [{"customer_id": "C005"}]
     assert read_duckdb(incremental, THEMES) == [{"theme": "billing"}]

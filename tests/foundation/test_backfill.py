@@ -21,7 +21,7 @@ SINCE, UNTIL = date(2026, 2, 10), date(2026, 2, 14)  # local days in Europe/Amst
 SURVEY_TABLES = ("csv__responses", "qualtrics__responses", "surveymonkey__responses", "typeform__responses", "delighted__responses")
 IN_WINDOW = "(responded_at at time zone 'Europe/Amsterdam')::date between date '2026-02-10' and date '2026-02-14'"
 # Set by the run itself (when it conformed, when the follow-up status was taken), not by the data.
-RUN_TIME_COLUMNS = {"conformed_at", "last_conformed_at", "loaded_at", "status_as_of", "built_at"}
+RUN_TIME_COLUMNS = {"conformed_at", "last_conformed_at", "loaded_at", "status_as_of", "built_at", "previous_customer_id"}
 
 
 def snapshot(warehouse) -> dict[str, list[tuple]]:

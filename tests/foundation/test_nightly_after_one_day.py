@@ -27,7 +27,7 @@ PERIOD_MODELS = (
     "intermediate.int_nps_monthly_counts", "intermediate.int_nps_periods",
     "marts.nps_overall", "marts.nps_by_product", "marts.nps_by_process", "marts.nps_by_employee",
 )  # fmt: skip
-RUN_TIME_COLUMNS = {"built_at", "last_conformed_at"}
+RUN_TIME_COLUMNS = {"built_at", "last_conformed_at", "previous_customer_id"}
 
 
 def world_keys(world: Path) -> dict[str, set[str]]:

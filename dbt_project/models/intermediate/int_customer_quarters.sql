@@ -15,9 +15,10 @@
 -- windows, follow-up time).
 --
 -- Incremental (delete+insert of a customer's rows): a run recomputes every quarter of the customers
--- whose inputs may have changed - a rating conformed since the last run, an account or won deal of
--- theirs landed since it (a new customer's account too), fewer ratings or CRM records than stored
--- (one moved to someone else), or attributes that differ from the stored ones - and every customer
+-- whose inputs may have changed - a rating conformed since the last run or one it took from them
+-- (a backfill compares every customer's count of ratings instead), an account or won deal of theirs
+-- landed since it (a new customer's account too), fewer CRM records than stored (one moved to
+-- someone else), or attributes that differ from the stored ones - and every customer
 -- when the quarters themselves changed (a quarter began, the data starts earlier). The post_hook
 -- deletes what no recomputed row replaced: the rows of a customer now in no quarter (created or
 -- churned at another time) and of quarters no longer in the window.
@@ -73,18 +74,6 @@ customer_crm_records as (
 
 ),
 
-customer_rating_counts as (
-
-    select
-        customer_id,
-        cast(count(*) as {{ dbt.type_int() }}) as ratings,
-        max(conformed_at) as last_conformed_at
-
-    from customer_ratings
-    group by customer_id
-
-),
-
 {% if is_incremental() %}
 stored_customers as {{ not_materialized() }} (
 
@@ -110,11 +99,40 @@ quarters_changed as (
 
 ),
 
+rerated as (
+
+    select customer_id, previous_customer_id
+    from {{ ref('customer_ratings') }}
+    where conformed_at > {{ watermark('last_conformed_at') }}
+
+),
+
+{% if backfill_window_given() %}
+-- A backfill deletes its days' ratings before conforming them again: a rating it gave another
+-- customer shows only in the count of the customer who lost it.
+rating_counts as (
+
+    select customer_id, cast(count(*) as {{ dbt.type_int() }}) as ratings
+    from customer_ratings
+    group by customer_id
+
+),
+{% endif %}
+
+-- The customers of the ratings conformed since the last run and those such a rating left
+-- (customer_ratings keeps whom it replaced), of the CRM records landed since it, and those whose
+-- CRM record count or attributes differ from the stored ones.
 changed_customers as (
 
     select customer_id
-    from customer_rating_counts
-    where last_conformed_at > {{ watermark('last_conformed_at') }}
+    from rerated
+    where customer_id is not null
+
+    union
+
+    select previous_customer_id as customer_id
+    from rerated
+    where previous_customer_id is not null
 
     union
 
@@ -128,12 +146,16 @@ changed_customers as (
     from stored_customers
     left join crm_customers
         on stored_customers.customer_id = crm_customers.customer_id
-    left join customer_rating_counts
-        on stored_customers.customer_id = customer_rating_counts.customer_id
     left join customer_crm_records
         on stored_customers.customer_id = customer_crm_records.customer_id
-    where coalesce(customer_rating_counts.ratings, 0) <> stored_customers.ratings
-        or coalesce(customer_crm_records.crm_records, 0) <> stored_customers.crm_records
+    {% if backfill_window_given() -%}
+    left join rating_counts
+        on stored_customers.customer_id = rating_counts.customer_id
+    {%- endif %}
+    where coalesce(customer_crm_records.crm_records, 0) <> stored_customers.crm_records
+        {% if backfill_window_given() -%}
+        or coalesce(rating_counts.ratings, 0) <> stored_customers.ratings
+        {%- endif %}
         or crm_customers.customer_type is distinct from stored_customers.customer_type
         or crm_customers.product is distinct from stored_customers.product
         or crm_customers.region is distinct from stored_customers.region
@@ -157,6 +179,19 @@ customers_to_build as (
 
 ),
 {% endif %}
+
+customer_rating_counts as (
+
+    select
+        customer_id,
+        cast(count(*) as {{ dbt.type_int() }}) as ratings,
+        max(conformed_at) as last_conformed_at
+
+    from customer_ratings
+    where customer_id in (select customer_id from customers_to_build)
+    group by customer_id
+
+),
 
 -- Every timestamp as a UTC timestamp without time zone, so quarter bounds compare the same on
 -- every engine and session. The counts are joined per customer, before the customers are repeated

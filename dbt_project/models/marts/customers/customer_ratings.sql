@@ -10,6 +10,10 @@
 
 -- Every rating with its customer (null when the response matched no CRM customer). Incremental: a run
 -- takes the responses conformed since the last run, and a backfill every response of its window's days.
+-- A rating conformed again may now belong to someone else (the CRM's identifiers changed): the run
+-- keeps the customer it replaces as previous_customer_id, so the customer models downstream find the
+-- customer who lost it among the ratings conformed since their last run, without recounting every
+-- customer's ratings.
 with
 
 conformed_responses as (
@@ -26,12 +30,30 @@ conformed_responses as (
 
 ),
 
+{% if is_incremental() %}
+replaced_ratings as (
+
+    select response_key, customer_id
+    from {{ this }}
+    where response_key in (select response_key from conformed_responses)
+
+),
+{% endif %}
+
 final as (
 
     select
-        response_key,
+        conformed_responses.response_key,
         response_id,
-        customer_id,
+        conformed_responses.customer_id,
+        {% if is_incremental() -%}
+        case
+            when replaced_ratings.customer_id is distinct from conformed_responses.customer_id
+                then replaced_ratings.customer_id
+        end
+        {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+        {%- endif %} as previous_customer_id,
         has_matched_customer,
         source_name,
         source_type,
@@ -49,6 +71,10 @@ final as (
         conformed_at
 
     from conformed_responses
+    {% if is_incremental() -%}
+    left join replaced_ratings
+        on conformed_responses.response_key = replaced_ratings.response_key
+    {%- endif %}
 
 )
 

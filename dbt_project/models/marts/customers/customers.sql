@@ -10,9 +10,10 @@
 
 -- One row per CRM customer with what they told us: latest score and category, latest transactional
 -- and relational score, number of ratings, first and last rating time. Incremental: a run recomputes
--- only the customers whose row can have changed - a rating conformed since the last run, fewer
--- ratings than stored (a rating conformed again and matched to someone else), or CRM attributes that
--- differ from the stored ones (new customers included); customers gone from the CRM are deleted.
+-- only the customers whose row can have changed - a rating conformed since the last run, or taken
+-- from them by one (its previous_customer_id; a backfill compares every customer's count instead),
+-- or CRM attributes that differ from the stored ones (new customers included); customers gone from
+-- the CRM are deleted.
 with
 
 crm_customers as {{ not_materialized() }} (
@@ -35,16 +36,34 @@ stored_customers as {{ not_materialized() }} (
 
 ),
 
-rated_since_last_run as (
+rerated as (
 
-    select customer_id
-    from customer_ratings
+    select customer_id, previous_customer_id
+    from {{ ref('customer_ratings') }}
     where conformed_at > {{ watermark('last_conformed_at') }}
 
 ),
 
--- A rating that left a customer (and no new one came) shows only in the count: a count per customer
--- is one pass over a single column, far cheaper than ranking every rating again.
+-- The customers of the ratings conformed since the last run, and those a rating conformed again
+-- left for another customer (customer_ratings keeps whom it replaced).
+rated_since_last_run as (
+
+    select customer_id
+    from rerated
+    where customer_id is not null
+
+    union
+
+    select previous_customer_id as customer_id
+    from rerated
+    where previous_customer_id is not null
+
+),
+
+{% if backfill_window_given() %}
+-- A backfill deletes its days' ratings before conforming them again, so a rating it gave another
+-- customer shows only in the count of the customer who lost it: a count per customer is one pass
+-- over a single column, far cheaper than ranking every rating again.
 rating_counts as (
 
     select
@@ -65,6 +84,7 @@ recounted as (
     where coalesce(rating_counts.ratings, 0) <> stored_customers.ratings
 
 ),
+{% endif %}
 
 crm_changed as (
 
@@ -88,8 +108,10 @@ crm_changed as (
 changed_customers as (
 
     select customer_id from rated_since_last_run
+    {% if backfill_window_given() -%}
     union
     select customer_id from recounted
+    {%- endif %}
     union
     select customer_id from crm_changed
 
