@@ -43,3 +43,20 @@
             )
     {%- endif -%}
 {%- endmacro %}
+
+{#- The customers a customer model must recompute for its ratings: those of the ratings conformed
+    since its last run (`stamp_column` holds the latest conformed_at it read), and those such a
+    rating was taken from (customer_ratings keeps whom it replaced, as previous_customer_id). -#}
+{% macro rerated_customers(stamp_column) -%}
+    select customer_id
+    from {{ ref('customer_ratings') }}
+    where conformed_at > {{ watermark(stamp_column) }}
+        and customer_id is not null
+
+    union
+
+    select previous_customer_id as customer_id
+    from {{ ref('customer_ratings') }}
+    where conformed_at > {{ watermark(stamp_column) }}
+        and previous_customer_id is not null
+{%- endmacro %}

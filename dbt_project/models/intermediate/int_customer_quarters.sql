@@ -99,11 +99,9 @@ quarters_changed as (
 
 ),
 
-rerated as (
+rerated_customers as (
 
-    select customer_id, previous_customer_id
-    from {{ ref('customer_ratings') }}
-    where conformed_at > {{ watermark('last_conformed_at') }}
+    {{ rerated_customers('last_conformed_at') }}
 
 ),
 
@@ -119,20 +117,9 @@ rating_counts as (
 ),
 {% endif %}
 
--- The customers of the ratings conformed since the last run and those such a rating left
--- (customer_ratings keeps whom it replaced), of the CRM records landed since it, and those whose
--- CRM record count or attributes differ from the stored ones.
 changed_customers as (
 
-    select customer_id
-    from rerated
-    where customer_id is not null
-
-    union
-
-    select previous_customer_id as customer_id
-    from rerated
-    where previous_customer_id is not null
+    select customer_id from rerated_customers
 
     union
 

@@ -36,27 +36,9 @@ stored_customers as {{ not_materialized() }} (
 
 ),
 
-rerated as (
-
-    select customer_id, previous_customer_id
-    from {{ ref('customer_ratings') }}
-    where conformed_at > {{ watermark('last_conformed_at') }}
-
-),
-
--- The customers of the ratings conformed since the last run, and those a rating conformed again
--- left for another customer (customer_ratings keeps whom it replaced).
 rated_since_last_run as (
 
-    select customer_id
-    from rerated
-    where customer_id is not null
-
-    union
-
-    select previous_customer_id as customer_id
-    from rerated
-    where previous_customer_id is not null
+    {{ rerated_customers('last_conformed_at') }}
 
 ),
 
