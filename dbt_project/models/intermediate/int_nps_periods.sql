@@ -124,13 +124,15 @@ counted_months as (
 
 ),
 
-grouped_days as (
+-- Inlined, each in the two or three sums that read it: kept as CTEs, DuckDB streamed each to its
+-- readers through a buffer it could not spill, and the first build at 10M responses ran out of 2 GB.
+grouped_days as {{ not_materialized() }} (
 
     {{ counts_by_grouping('counted_days', 'responded_date') }}
 
 ),
 
-grouped_months as (
+grouped_months as {{ not_materialized() }} (
 
     {{ counts_by_grouping('counted_months', 'responded_month') }}
 
