@@ -24,6 +24,9 @@ PUBLISHED_TABLE = "_published"
 # Rows the report shows, selected in the database: at millions of responses nps_by_employee has a
 # row per employee and day, and only the reportable few appear in the report.
 SHOWN_ROWS = {"nps_by_employee": "is_reportable"}
+# Tables the report shows only as counts, counted in the database (column `row_count`) per the listed
+# columns the table has: detractor_follow_up holds a row per detractor of the whole history.
+COUNTED_BY = {"detractor_follow_up": ("process", "status")}
 
 
 class ReportDataError(Exception):
@@ -45,9 +48,9 @@ class ReportData:
 
 @dataclass(frozen=True)
 class Reader:
-    """The tables of one database (or schema), and how to read one into a frame."""
+    """The tables of one database (or schema) with their columns, and how to read one into a frame."""
 
-    tables: set[str]
+    tables: dict[str, list[str]]
     read: Callable[[str], pd.DataFrame]
 
 
@@ -68,8 +71,9 @@ def load_duckdb(reporting_path: Path, restricted_path: Path | None = None) -> Re
 def _duckdb_reader(path: Path) -> Iterator[Reader]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
-        yield Reader(tables, lambda table: con.execute(f'select * from "{table}"{_where(table)}').df())
+        columns = con.execute("select table_name, column_name from information_schema.columns order by ordinal_position")
+        tables = _columns_by_table(columns.fetchall())
+        yield Reader(tables, lambda table: con.execute(_select(f'"{table}"', table, tables[table])).df())
     finally:
         con.close()
 
@@ -91,18 +95,35 @@ def load_postgres(dsn: str, schema: str = REPORTING_SCHEMA, restricted_schema: s
 
 def _postgres_reader(cursor, schema: str) -> Reader:
     # information_schema lists only the tables this user has a privilege on.
-    cursor.execute("select table_name from information_schema.tables where table_schema = %s", [schema])
-    tables = {row[0] for row in cursor.fetchall()}
+    cursor.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = %s order by ordinal_position",
+        [schema],
+    )
+    tables = _columns_by_table(cursor.fetchall())
 
     def read(table: str) -> pd.DataFrame:
-        cursor.execute(f'select * from "{schema}"."{table}"{_where(table)}')
+        cursor.execute(_select(f'"{schema}"."{table}"', table, tables[table]))
         return pd.DataFrame(cursor.fetchall(), columns=[column.name for column in cursor.description])
 
     return Reader(tables, read)
 
 
-def _where(table: str) -> str:
-    return f" where {SHOWN_ROWS[table]}" if table in SHOWN_ROWS else ""
+def _columns_by_table(rows: list[tuple[str, str]]) -> dict[str, list[str]]:
+    tables: dict[str, list[str]] = {}
+    for table, column in rows:
+        tables.setdefault(table, []).append(column)
+    return tables
+
+
+def _select(relation: str, table: str, columns: list[str]) -> str:
+    """The query reading what the report shows of `table`: its shown rows, or its counts."""
+    if table in COUNTED_BY:
+        keys = ", ".join(f'"{column}"' for column in COUNTED_BY[table] if column in columns)
+        if not keys:
+            return f"select count(*) as row_count from {relation}"
+        return f"select {keys}, count(*) as row_count from {relation} group by {keys} order by {keys}"
+    where = f" where {SHOWN_ROWS[table]}" if table in SHOWN_ROWS else ""
+    return f"select * from {relation}{where}"
 
 
 def _read_restricted(reader: Reader) -> dict[str, pd.DataFrame]:

@@ -13,11 +13,15 @@ TITLE = "Follow-up backlog"
 
 
 def follow_up_section(follow_up: pd.DataFrame | None) -> Section:
+    """`follow_up`: the follow-ups counted per process and status (column `row_count`), as the report
+    reads detractor_follow_up."""
     if unavailable := unavailable_section("follow-up", TITLE, TABLE, follow_up, ("status",)):
         return unavailable
     process = follow_up["process"].fillna("(no process)") if "process" in follow_up.columns else "all"
     counts = (
-        follow_up.assign(process=process).groupby(["process", "status"]).size().unstack("status", fill_value=0)
+        follow_up.assign(process=process)
+        .groupby(["process", "status"])["row_count"].sum()
+        .unstack("status", fill_value=0)
     )
     statuses = [status for status in STATUS_COLORS if status in counts.columns] + sorted(
         status for status in counts.columns if status not in STATUS_COLORS

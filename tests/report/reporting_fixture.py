@@ -147,9 +147,9 @@ def _write_later_marts(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame
             "nps_gain_if_detractors_passive": [6.5, 3.0, 1.5, 4.0],
         }),
         "detractor_follow_up": pd.DataFrame({
-            "response_id": ["r1", "r2", "r3", "r4"],
-            "process": ["billing", "billing", "support", None],
-            "status": ["open", "overdue", "done", "open"],
+            "response_id": ["r1", "r2", "r3", "r4", "r5"],
+            "process": ["billing", "billing", "support", None, "billing"],
+            "status": ["open", "overdue", "done", "open", "open"],
         }),
     }
     for table, frame in marts.items():

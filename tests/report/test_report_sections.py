@@ -154,7 +154,7 @@ def test_later_stage_sections_show_their_marts_when_they_exist(tmp_path):
     assert value_table.rows[""][3][3:5] == ["–", "–"]  # no interval for customers never rated
     follow_up_table = sections["follow-up"].parts[1]
     assert follow_up_table.columns == ["Process", "Overdue", "Open", "Done"]
-    assert follow_up_table.rows[""] == [["(no process)", "0", "1", "0"], ["billing", "1", "1", "0"], ["support", "0", "0", "1"]]
+    assert follow_up_table.rows[""] == [["(no process)", "0", "1", "0"], ["billing", "1", "2", "0"], ["support", "0", "0", "1"]]
     drivers = sections["drivers"].parts[0]
     assert drivers.rows == {
         "month|transactional|2026-06-01": [
@@ -164,6 +164,20 @@ def test_later_stage_sections_show_their_marts_when_they_exist(tmp_path):
         ],
         "month|relational|2026-06-01": [["billing", "price", "9", "5", "40 %", "0 %", "-40.0", "4.0"]],
     }
+
+
+def test_the_follow_up_backlog_is_read_as_counts_per_process_and_status(tmp_path):
+    # detractor_follow_up has a row per detractor of the whole history: the report reads its counts.
+    write_reporting_database(tmp_path / "reporting.duckdb", with_later_marts=True)
+
+    follow_up = load_duckdb(tmp_path / "reporting.duckdb").detractor_follow_up
+
+    assert follow_up.fillna({"process": "-"}).to_dict("records") == [
+        {"process": "billing", "status": "open", "row_count": 2},
+        {"process": "billing", "status": "overdue", "row_count": 1},
+        {"process": "support", "status": "done", "row_count": 1},
+        {"process": "-", "status": "open", "row_count": 1},
+    ]
 
 
 def test_the_page_is_self_contained(reporting_path):
