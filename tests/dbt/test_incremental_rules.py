@@ -2,7 +2,8 @@
 nightly path alone would not show: CRM data that changes without a new rating (a customer churns), a
 rating that moves to another customer, a CRM activity moved to another customer's account, a
 follow-up that becomes overdue only because time passed, comments that change (a period left
-without any theme), and an account's customer number corrected (its contacts follow it). After those changes an incremental build must give every model (and the
+without any theme), and an account's customer number corrected (its contacts and a note on it
+follow it). After those changes an incremental build must give every model (and the
 follow-up work list, a view) exactly what a full rebuild of the same raw data gives."""
 from __future__ import annotations
 
@@ -43,6 +44,11 @@ TASK = {
     "hs_timestamp": datetime(2026, 4, 18, tzinfo=UTC), "hs_task_completion_date": datetime(2026, 4, 18, 9, tzinfo=UTC),
     "createdate": datetime(2026, 4, 17, 9, tzinfo=UTC), "hs_lastmodifieddate": datetime(2026, 4, 18, 9, tzinfo=UTC),
 }  # fmt: skip
+# Logged on C003's company hs-3 and never changed: when hs-3 becomes C005's, so does the note.
+NOTE = {
+    "id": "n-1", "company_id": "hs-3", "hs_timestamp": datetime(2026, 4, 20, tzinfo=UTC),
+    "createdate": datetime(2026, 4, 20, tzinfo=UTC), "hs_lastmodifieddate": datetime(2026, 4, 20, tzinfo=UTC),
+}  # fmt: skip
 # A second contact with Ann's address, on C004's account and updated later: the address now
 # identifies C004, so Ann's e-mail-only response r05 moves from C001 to C004 once it is conformed again.
 SHARED_ADDRESS_CONTACT = {
@@ -66,6 +72,7 @@ def _first_load() -> dict[str, list[dict]]:
     tables = raw_records({1, 2})
     tables["csv__responses"].append(_landed(RECENT_DETRACTOR, "exports", FIRST_LOAD, "load-3"))
     tables["hubspot__tasks"] = [_landed(TASK, "hubspot", FIRST_LOAD, "load-3")]
+    tables["hubspot__notes"] = [_landed(NOTE, "hubspot", FIRST_LOAD, "load-3")]
     return tables
 
 
@@ -156,6 +163,10 @@ def test_an_incremental_build_after_crm_changes_moves_and_time_equals_a_full_bui
     assert read_duckdb(incremental, moved) == [{"customer_id": "C004", "previous_customer_id": "C001"}]
     contact = "select customer_id from intermediate.int_crm_contacts where crm_contact_id = 'hc-3'"
     assert read_duckdb(incremental, contact) == [{"customer_id": "C005"}]
+    note = "select customer_id from intermediate.int_crm_record_owners where crm_record_id = 'n-1'"
+    assert read_duckdb(incremental, note) == [{"customer_id": "C005"}]
+    task = "select customer_id, previous_customer_id from intermediate.int_crm_record_owners where crm_record_id = 't-1'"
+    assert read_duckdb(incremental, task) == [{"customer_id": "C005", "previous_customer_id": "C001"}]
     assert read_duckdb(incremental, THEMES) == [{"theme": "billing"}]
     moved_task = (
         "select sum(activities_logged) as logged from marts.detractor_follow_up where customer_id = 'C001'"

@@ -16,12 +16,12 @@
 --
 -- Incremental (delete+insert of a customer's rows): a run recomputes every quarter of the customers
 -- whose inputs may have changed - a rating conformed since the last run or one it took from them
--- (a backfill compares every customer's count of ratings instead), an account or won deal of theirs
--- landed since it (a new customer's account too), fewer CRM records than stored (one moved to
--- someone else), or attributes that differ from the stored ones - and every customer
--- when the quarters themselves changed (a quarter began, the data starts earlier). The post_hook
--- deletes what no recomputed row replaced: the rows of a customer now in no quarter (created or
--- churned at another time) and of quarters no longer in the window.
+-- (a backfill compares every customer's count of ratings instead), or a CRM account or deal of
+-- theirs landed since it, or one taken from them (int_crm_record_owners: a new customer's account,
+-- changed attributes, a deal moved or no longer won) - and every customer when the quarters
+-- themselves changed (a quarter began, the data starts earlier). The post_hook deletes what no
+-- recomputed row replaced: the rows of a customer now in no quarter (created or churned at another
+-- time) and of quarters no longer in the window.
 with recursive
 
 crm_customers as {{ not_materialized() }} (
@@ -37,15 +37,16 @@ customer_ratings as {{ not_materialized() }} (
 
 ),
 
-crm_accounts as {{ not_materialized() }} (
+customer_won_deals as (
 
-    select * from {{ ref('int_crm_accounts') }}
+    select * from {{ ref('int_customer_won_deals') }}
 
 ),
 
-customer_won_deals as {{ not_materialized() }} (
+crm_record_owners as (
 
-    select * from {{ ref('int_customer_won_deals') }}
+    select * from {{ ref('int_crm_record_owners') }}
+    where record_type in ('account', 'deal')
 
 ),
 
@@ -55,34 +56,7 @@ observation_window as (
 
 ),
 
--- The CRM records a customer's rows read besides the customer's attributes: their accounts and the
--- won deals on them. One added, changed or moved to the customer was landed after the rows were
--- written; one that left them lowers their count. Ratings alike: new ones are conformed later.
-customer_crm_records as (
-
-    select
-        customer_id,
-        cast(count(*) as {{ dbt.type_int() }}) as crm_records,
-        max(loaded_at) as crm_loaded_at
-
-    from (
-        select customer_id, loaded_at from crm_accounts where customer_id is not null
-        union all
-        select customer_id, loaded_at from customer_won_deals
-    ) as records
-    group by customer_id
-
-),
-
 {% if is_incremental() %}
-stored_customers as {{ not_materialized() }} (
-
-    select distinct
-        customer_id, customer_type, product, region, size_employees, created_at, churned_at, ratings, crm_records
-    from {{ this }}
-
-),
-
 -- Every customer when the quarters are not the ones the stored rows were built for.
 quarters_changed as (
 
@@ -105,14 +79,37 @@ rerated_customers as (
 
 ),
 
+-- The CRM accounts and deals landed since the last run: their customers, and those they were taken from.
+crm_changed as (
+
+    select customer_id
+    from crm_record_owners
+    where loaded_at > {{ watermark('crm_loaded_at') }}
+        and customer_id is not null
+
+    union
+
+    select previous_customer_id as customer_id
+    from crm_record_owners
+    where loaded_at > {{ watermark('crm_loaded_at') }}
+        and previous_customer_id is not null
+
+),
+
 {% if backfill_window_given() %}
 -- A backfill deletes its days' ratings before conforming them again: a rating it gave another
 -- customer shows only in the count of the customer who lost it.
-rating_counts as (
+recounted as (
 
-    select customer_id, cast(count(*) as {{ dbt.type_int() }}) as ratings
-    from customer_ratings
-    group by customer_id
+    select stored_customers.customer_id
+    from (select distinct customer_id, ratings from {{ this }}) as stored_customers
+    left join (
+        select customer_id, cast(count(*) as {{ dbt.type_int() }}) as ratings
+        from customer_ratings
+        group by customer_id
+    ) as rating_counts
+        on stored_customers.customer_id = rating_counts.customer_id
+    where coalesce(rating_counts.ratings, 0) <> stored_customers.ratings
 
 ),
 {% endif %}
@@ -120,35 +117,12 @@ rating_counts as (
 changed_customers as (
 
     select customer_id from rerated_customers
-
     union
-
-    select customer_id
-    from customer_crm_records
-    where crm_loaded_at > {{ watermark('crm_loaded_at') }}
-
-    union
-
-    select stored_customers.customer_id
-    from stored_customers
-    left join crm_customers
-        on stored_customers.customer_id = crm_customers.customer_id
-    left join customer_crm_records
-        on stored_customers.customer_id = customer_crm_records.customer_id
+    select customer_id from crm_changed
     {% if backfill_window_given() -%}
-    left join rating_counts
-        on stored_customers.customer_id = rating_counts.customer_id
+    union
+    select customer_id from recounted
     {%- endif %}
-    where coalesce(customer_crm_records.crm_records, 0) <> stored_customers.crm_records
-        {% if backfill_window_given() -%}
-        or coalesce(rating_counts.ratings, 0) <> stored_customers.ratings
-        {%- endif %}
-        or crm_customers.customer_type is distinct from stored_customers.customer_type
-        or crm_customers.product is distinct from stored_customers.product
-        or crm_customers.region is distinct from stored_customers.region
-        or crm_customers.size_employees is distinct from stored_customers.size_employees
-        or crm_customers.created_at is distinct from stored_customers.created_at
-        or crm_customers.churned_at is distinct from stored_customers.churned_at
 
 ),
 
@@ -180,6 +154,19 @@ customer_rating_counts as (
 
 ),
 
+-- The latest landing among the customer's CRM accounts and deals: the watermark of crm_changed.
+customer_crm_loads as (
+
+    select
+        customer_id,
+        max(loaded_at) as crm_loaded_at
+
+    from crm_record_owners
+    where customer_id in (select customer_id from customers_to_build)
+    group by customer_id
+
+),
+
 -- Every timestamp as a UTC timestamp without time zone, so quarter bounds compare the same on
 -- every engine and session. The counts are joined per customer, before the customers are repeated
 -- per quarter: joined per customer and quarter, with the two range joins below, the query needed
@@ -197,15 +184,14 @@ customers_utc as (
         cast(customers_to_build.created_at at time zone 'UTC' as timestamp) as created_at_utc,
         cast(customers_to_build.churned_at at time zone 'UTC' as timestamp) as churned_at_utc,
         coalesce(customer_rating_counts.ratings, 0) as ratings,
-        coalesce(customer_crm_records.crm_records, 0) as crm_records,
         customer_rating_counts.last_conformed_at,
-        customer_crm_records.crm_loaded_at
+        customer_crm_loads.crm_loaded_at
 
     from customers_to_build
     left join customer_rating_counts
         on customers_to_build.customer_id = customer_rating_counts.customer_id
-    left join customer_crm_records
-        on customers_to_build.customer_id = customer_crm_records.customer_id
+    left join customer_crm_loads
+        on customers_to_build.customer_id = customer_crm_loads.customer_id
 
 ),
 
@@ -410,7 +396,6 @@ final as (
         cohorts.first_quarter_date,
         cohorts.last_quarter_date,
         cohorts.ratings,
-        cohorts.crm_records,
         cohorts.last_conformed_at,
         cohorts.crm_loaded_at
 

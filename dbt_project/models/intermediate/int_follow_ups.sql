@@ -21,10 +21,10 @@
 --
 -- Incremental: a run recomputes the responses conformed since the last run (their earlier rows go
 -- first), every response of a backfill's days, and every response of a customer whose CRM records
--- may have changed: an account, activity or deal of theirs landed since the last run (a new or
--- changed record, or one moved to them), fewer such records than stored (one moved away or no
--- longer a won deal), or account attributes that differ from the stored ones. Rows keep the vars
--- they were computed with (categories, SLA hours, alert revenue): changing one needs a full refresh.
+-- may have changed: an account, activity or deal of theirs landed since the last run, or one taken
+-- from them (int_crm_record_owners: a new or changed record, one moved to or away from them, a deal
+-- no longer won). Rows keep the vars they were computed with (categories, SLA hours, alert
+-- revenue): changing one needs a full refresh.
 with
 
 conformed_responses as (
@@ -33,13 +33,13 @@ conformed_responses as (
 
 ),
 
-crm_customers as {{ not_materialized() }} (
+crm_customers as (
 
     select * from {{ ref('int_crm_customers') }}
 
 ),
 
-crm_accounts as {{ not_materialized() }} (
+crm_accounts as (
 
     select * from {{ ref('int_crm_accounts') }}
 
@@ -63,7 +63,7 @@ salesforce_tasks as (
 
 ),
 
-customer_won_deals as {{ not_materialized() }} (
+customer_won_deals as (
 
     select * from {{ ref('int_customer_won_deals') }}
 
@@ -119,55 +119,27 @@ won_deals as (
 
 ),
 
--- The CRM records a customer's rows read besides the account attributes: their accounts, the
--- activities and the won deals on them. A record added, changed or moved to the customer was
--- landed after the customer's rows were written; one that left them lowers their count.
-customer_crm_records as (
+crm_record_owners as (
 
-    select
-        customer_id,
-        cast(count(*) as {{ dbt.type_int() }}) as crm_records,
-        max(loaded_at) as crm_loaded_at
-
-    from (
-        select customer_id, loaded_at from crm_accounts where customer_id is not null
-        union all
-        select customer_id, loaded_at from customer_activities
-        union all
-        select customer_id, loaded_at from customer_won_deals
-    ) as records
-    group by customer_id
+    select * from {{ ref('int_crm_record_owners') }}
 
 ),
 
 {% if is_incremental() %}
-stored_customers as (
-
-    select distinct customer_id, crm_system, crm_account_id, account_name, customer_type, crm_records
-    from {{ this }}
-    where customer_id is not null
-
-),
-
+-- The CRM records landed since the last run: their customers, and those they were taken from.
 crm_changed as (
 
-    select customer_crm_records.customer_id
-    from customer_crm_records
-    where customer_crm_records.crm_loaded_at > {{ watermark('crm_loaded_at') }}
+    select customer_id
+    from crm_record_owners
+    where loaded_at > {{ watermark('crm_loaded_at') }}
+        and customer_id is not null
 
     union
 
-    select stored_customers.customer_id
-    from stored_customers
-    left join crm_customers
-        on stored_customers.customer_id = crm_customers.customer_id
-    left join customer_crm_records
-        on stored_customers.customer_id = customer_crm_records.customer_id
-    where coalesce(customer_crm_records.crm_records, 0) <> stored_customers.crm_records
-        or crm_customers.crm_system is distinct from stored_customers.crm_system
-        or crm_customers.crm_account_id is distinct from stored_customers.crm_account_id
-        or crm_customers.account_name is distinct from stored_customers.account_name
-        or crm_customers.customer_type is distinct from stored_customers.customer_type
+    select previous_customer_id as customer_id
+    from crm_record_owners
+    where loaded_at > {{ watermark('crm_loaded_at') }}
+        and previous_customer_id is not null
 
 ),
 {% endif %}
@@ -196,6 +168,19 @@ needing_follow_up as (
             {% endif %}
         )
     {% endif %}
+
+),
+
+-- The latest landing among the customer's CRM records: the watermark of crm_changed.
+customer_crm_loads as (
+
+    select
+        customer_id,
+        max(loaded_at) as crm_loaded_at
+
+    from crm_record_owners
+    where customer_id in (select customer_id from needing_follow_up)
+    group by customer_id
 
 ),
 
@@ -263,8 +248,7 @@ final as (
         crm_customers.customer_type = 'business'
             and coalesce(revenues.revenue_last_12_months, 0) >= {{ var('follow_up_alert_min_revenue') }}
             as is_alert_worthy,
-        cast(coalesce(customer_crm_records.crm_records, 0) as {{ dbt.type_int() }}) as crm_records,
-        customer_crm_records.crm_loaded_at,
+        customer_crm_loads.crm_loaded_at,
         needing_follow_up.conformed_at,
         '{{ follow_up_settings() }}' as follow_up_settings
 
@@ -275,8 +259,8 @@ final as (
         on needing_follow_up.response_id = follow_ups.response_id
     left join revenues
         on needing_follow_up.response_id = revenues.response_id
-    left join customer_crm_records
-        on needing_follow_up.customer_id = customer_crm_records.customer_id
+    left join customer_crm_loads
+        on needing_follow_up.customer_id = customer_crm_loads.customer_id
 
 )
 
