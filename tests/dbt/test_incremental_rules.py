@@ -3,7 +3,7 @@ nightly path alone would not show: CRM data that changes without a new rating (a
 rating that moves to another customer, a CRM activity moved to another customer's account, a
 follow-up that becomes overdue only because time passed, comments that change (a period left
 without any theme), and an account's customer number corrected (its contacts and a note on it
-follow it). After those changes an incremental build must give every model (and the
+follow it; a customer whose winning account it was falls back to their other one). After those changes an incremental build must give every model (and the
 follow-up work list, a view) exactly what a full rebuild of the same raw data gives."""
 from __future__ import annotations
 
@@ -44,6 +44,13 @@ TASK = {
     "hs_timestamp": datetime(2026, 4, 18, tzinfo=UTC), "hs_task_completion_date": datetime(2026, 4, 18, 9, tzinfo=UTC),
     "createdate": datetime(2026, 4, 17, 9, tzinfo=UTC), "hs_lastmodifieddate": datetime(2026, 4, 18, 9, tzinfo=UTC),
 }  # fmt: skip
+# Globex in HubSpot too, modified after its Salesforce account 001B, so it is C004's winning
+# account; its customer number is later corrected to C005, which leaves C004 with 001B.
+GLOBEX_COMPANY = {
+    "id": "hs-4", "customer_id": "C004", "name": "Globex BV", "customer_type": "business", "numberofemployees": 210,
+    "product": "internet", "region": "south", "createdate": datetime(2025, 1, 1, tzinfo=UTC), "churned_at": None,
+    "hs_lastmodifieddate": datetime(2026, 4, 1, tzinfo=UTC),
+}  # fmt: skip
 # Logged on C003's company hs-3 and never changed: when hs-3 becomes C005's, so does the note.
 NOTE = {
     "id": "n-1", "company_id": "hs-3", "hs_timestamp": datetime(2026, 4, 20, tzinfo=UTC),
@@ -73,6 +80,7 @@ def _first_load() -> dict[str, list[dict]]:
     tables["csv__responses"].append(_landed(RECENT_DETRACTOR, "exports", FIRST_LOAD, "load-3"))
     tables["hubspot__tasks"] = [_landed(TASK, "hubspot", FIRST_LOAD, "load-3")]
     tables["hubspot__notes"] = [_landed(NOTE, "hubspot", FIRST_LOAD, "load-3")]
+    tables["hubspot__companies"].append(_landed(GLOBEX_COMPANY, "hubspot", FIRST_LOAD, "load-3"))
     return tables
 
 
@@ -89,6 +97,12 @@ CHANGES = [
     (
         "update raw.hubspot__companies set customer_id = 'C005', hs_lastmodifieddate = ?, _modified_at = ?, "
         "_loaded_at = ? where id = 'hs-3'",
+        [CHANGES_LOAD, CHANGES_LOAD, CHANGES_LOAD],
+    ),
+    # hs-4 was C004's winning account; its customer number corrected to C005, C004 keeps 001B.
+    (
+        "update raw.hubspot__companies set customer_id = 'C005', hs_lastmodifieddate = ?, _modified_at = ?, "
+        "_loaded_at = ? where id = 'hs-4'",
         [CHANGES_LOAD, CHANGES_LOAD, CHANGES_LOAD],
     ),
     # The task moves to C003's company: C001 loses it without any change of its own.
@@ -163,6 +177,8 @@ def test_an_incremental_build_after_crm_changes_moves_and_time_equals_a_full_bui
     assert read_duckdb(incremental, moved) == [{"customer_id": "C004", "previous_customer_id": "C001"}]
     contact = "select customer_id from intermediate.int_crm_contacts where crm_contact_id = 'hc-3'"
     assert read_duckdb(incremental, contact) == [{"customer_id": "C005"}]
+    winner = "select crm_account_id from intermediate.int_crm_customers where customer_id = 'C004'"
+    assert read_duckdb(incremental, winner) == [{"crm_account_id": "001B"}]
     note = "select customer_id from intermediate.int_crm_record_owners where crm_record_id = 'n-1'"
     assert read_duckdb(incremental, note) == [{"customer_id": "C005"}]
     task = "select customer_id, previous_customer_id from intermediate.int_crm_record_owners where crm_record_id = 't-1'"
