@@ -60,3 +60,20 @@
     where conformed_at > {{ watermark(stamp_column) }}
         and previous_customer_id is not null
 {%- endmacro %}
+
+{#- The customers a customer model must recompute for its CRM records: those of the records (rows of
+    int_crm_record_owners, in the CTE named `records`) landed since its last run (`stamp_column`
+    holds the latest loaded_at it read), and those such a record was taken from. -#}
+{% macro customers_of_landed_records(records, stamp_column) -%}
+    select customer_id
+    from {{ records }}
+    where loaded_at > {{ watermark(stamp_column) }}
+        and customer_id is not null
+
+    union
+
+    select previous_customer_id as customer_id
+    from {{ records }}
+    where loaded_at > {{ watermark(stamp_column) }}
+        and previous_customer_id is not null
+{%- endmacro %}

@@ -15,14 +15,14 @@
 -- pre_hook deletes customers no account names any more.
 with
 
-accounts as {{ not_materialized() }} (
+accounts as (
 
     select * from {{ ref('int_crm_accounts') }}
     where customer_id is not null
 
 ),
 
-crm_record_owners as (
+crm_record_owners as {{ not_materialized() }} (
 
     select * from {{ ref('int_crm_record_owners') }}
     where record_type = 'account'
@@ -32,16 +32,7 @@ crm_record_owners as (
 {% if is_incremental() %}
 changed_customers as (
 
-    select customer_id
-    from accounts
-    where loaded_at > {{ watermark('loaded_at') }}
-
-    union
-
-    select previous_customer_id as customer_id
-    from crm_record_owners
-    where loaded_at > {{ watermark('loaded_at') }}
-        and previous_customer_id is not null
+    {{ customers_of_landed_records('crm_record_owners', 'loaded_at') }}
 
 ),
 

@@ -43,7 +43,7 @@ customer_won_deals as (
 
 ),
 
-crm_record_owners as (
+crm_record_owners as {{ not_materialized() }} (
 
     select * from {{ ref('int_crm_record_owners') }}
     where record_type in ('account', 'deal')
@@ -82,17 +82,7 @@ rerated_customers as (
 -- The CRM accounts and deals landed since the last run: their customers, and those they were taken from.
 crm_changed as (
 
-    select customer_id
-    from crm_record_owners
-    where loaded_at > {{ watermark('crm_loaded_at') }}
-        and customer_id is not null
-
-    union
-
-    select previous_customer_id as customer_id
-    from crm_record_owners
-    where loaded_at > {{ watermark('crm_loaded_at') }}
-        and previous_customer_id is not null
+    {{ customers_of_landed_records('crm_record_owners', 'crm_loaded_at') }}
 
 ),
 

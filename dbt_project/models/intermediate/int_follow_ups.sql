@@ -119,7 +119,7 @@ won_deals as (
 
 ),
 
-crm_record_owners as (
+crm_record_owners as {{ not_materialized() }} (
 
     select * from {{ ref('int_crm_record_owners') }}
 
@@ -129,17 +129,7 @@ crm_record_owners as (
 -- The CRM records landed since the last run: their customers, and those they were taken from.
 crm_changed as (
 
-    select customer_id
-    from crm_record_owners
-    where loaded_at > {{ watermark('crm_loaded_at') }}
-        and customer_id is not null
-
-    union
-
-    select previous_customer_id as customer_id
-    from crm_record_owners
-    where loaded_at > {{ watermark('crm_loaded_at') }}
-        and previous_customer_id is not null
+    {{ customers_of_landed_records('crm_record_owners', 'crm_loaded_at') }}
 
 ),
 {% endif %}
