@@ -110,16 +110,43 @@ counted_periods as (
 
 ),
 
+-- Customer segments weigh relational NPS only (weighted, below): transactional counts are summed over
+-- segments from here on, so the employee rows (transactional only) are not split by segment. At 10M
+-- responses those rows are most of the model, and each split multiplied the groups every sum holds.
 counted_days as (
 
-    select * from daily_counts
+    select
+        responded_date,
+        survey_type,
+        product,
+        process,
+        employee_id,
+        case when survey_type = 'relational' then customer_segment end as customer_segment,
+        responses,
+        promoters,
+        passives,
+        detractors
+
+    from daily_counts
     where {{ falls_in_periods('responded_date', day_grains, 'counted_periods') }}
 
 ),
 
 counted_months as (
 
-    select * from monthly_counts
+    select
+        responded_month,
+        survey_type,
+        product,
+        process,
+        employee_id,
+        case when survey_type = 'relational' then customer_segment end as customer_segment,
+        responses,
+        promoters,
+        passives,
+        detractors
+
+    from monthly_counts
     where {{ falls_in_periods('responded_month', month_grains, 'counted_periods') }}
 
 ),
@@ -138,12 +165,33 @@ grouped_months as {{ not_materialized() }} (
 
 ),
 
+{#- A day is its own period: grouped_days has a row per day and group already, and summing it again
+    by day held every one of them in a hash table (the first build at 10M ran out of memory there). -#}
+{%- set summed_day_grains = day_grains | reject('equalto', 'day') | list %}
 all_segment_periods as (
 
-    {%- if day_grains %}
-    {{ aggregate_to_periods('grouped_days', ['survey_type', 'grouping', 'group_key', 'customer_segment'], day_grains) }}
+    {%- if 'day' in day_grains %}
+    select
+        'day' as period_grain,
+        responded_date as period_start,
+        survey_type,
+        grouping,
+        group_key,
+        customer_segment,
+        responses,
+        promoters,
+        passives,
+        detractors
+
+    from grouped_days
     {%- endif %}
-    {%- if day_grains and month_grains %}
+    {%- if 'day' in day_grains and (summed_day_grains or month_grains) %}
+    union all
+    {%- endif %}
+    {%- if summed_day_grains %}
+    {{ aggregate_to_periods('grouped_days', ['survey_type', 'grouping', 'group_key', 'customer_segment'], summed_day_grains) }}
+    {%- endif %}
+    {%- if summed_day_grains and month_grains %}
     union all
     {%- endif %}
     {%- if month_grains %}
@@ -167,7 +215,25 @@ segment_periods as (
 
 ),
 
+-- Transactional rows have a row per period and group already (no segment); relational ones are
+-- summed over their segments.
 periods as (
+
+    select
+        period_grain,
+        period_start,
+        survey_type,
+        grouping,
+        group_key,
+        responses,
+        promoters,
+        passives,
+        detractors
+
+    from segment_periods
+    where survey_type <> 'relational'
+
+    union all
 
     select
         period_grain,
@@ -181,6 +247,7 @@ periods as (
         cast(sum(detractors) as {{ dbt.type_int() }}) as detractors
 
     from segment_periods
+    where survey_type = 'relational'
     group by period_grain, period_start, survey_type, grouping, group_key
 
 ),
