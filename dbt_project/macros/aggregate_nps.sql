@@ -40,17 +40,17 @@
 {%- endmacro %}
 
 {#- Counts (daily or monthly) -> the same counts per grouping and group: overall (group_key
-    'overall'), product, process and employee, each row once per grouping it has a key for. -#}
-{% macro counts_by_grouping(relation, date_column) -%}
+    'overall'), product, process and employee, each row once per grouping it has a key for; kept apart
+    by `by_columns` too (customer_segment), summed over everything else. -#}
+{% macro counts_by_grouping(relation, date_column, by_columns=[]) -%}
+    {%- set kept = ([date_column, 'survey_type'] + by_columns) | join(', ') -%}
     {%- for grouping, key_column in [
         ('overall', "'overall'"), ('product', 'product'), ('process', 'process'), ('employee', 'employee_id'),
     ] %}
     select
         '{{ grouping }}' as grouping,
         {{ key_column }} as group_key,
-        {{ date_column }},
-        survey_type,
-        customer_segment,
+        {{ kept }},
         cast(sum(responses) as {{ dbt.type_int() }}) as responses,
         cast(sum(promoters) as {{ dbt.type_int() }}) as promoters,
         cast(sum(passives) as {{ dbt.type_int() }}) as passives,
@@ -59,9 +59,9 @@
     from {{ relation }}
     {%- if grouping != 'overall' %}
     where {{ key_column }} is not null
-    group by {{ key_column }}, {{ date_column }}, survey_type, customer_segment
+    group by {{ key_column }}, {{ kept }}
     {%- else %}
-    group by {{ date_column }}, survey_type, customer_segment
+    group by {{ kept }}
     {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}

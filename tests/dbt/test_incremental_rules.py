@@ -3,7 +3,8 @@ nightly path alone would not show: CRM data that changes without a new rating (a
 rating that moves to another customer, a CRM activity moved to another customer's account, a
 follow-up that becomes overdue only because time passed, comments that change (a period left
 without any theme), and an account's customer number corrected (its contacts and a note on it
-follow it; a customer whose winning account it was falls back to their other one). After those changes an incremental build must give every model (and the
+follow it; a customer whose winning account it was falls back to their other one, with no rating or
+CRM change of their own, and comes back as active, which moves the segment weights of past periods). After those changes an incremental build must give every model (and the
 follow-up work list, a view) exactly what a full rebuild of the same raw data gives."""
 from __future__ import annotations
 
@@ -51,6 +52,13 @@ GLOBEX_COMPANY = {
     "product": "internet", "region": "south", "createdate": datetime(2025, 1, 1, tzinfo=UTC), "churned_at": None,
     "hs_lastmodifieddate": datetime(2026, 4, 1, tzinfo=UTC),
 }  # fmt: skip
+# Cor's older Salesforce account, still active there: once hs-3 becomes C005's, it is C003's only
+# account, so C003 comes back as active without a change or a rating of its own.
+COR_SALESFORCE_ACCOUNT = {
+    "id": "001C", "customer_number": "C003", "name": "C. de Vries", "customer_type": "consumer", "numberofemployees": None,
+    "product": "internet", "region": "east", "createddate": datetime(2024, 3, 1, tzinfo=UTC), "churned_at": None,
+    "systemmodstamp": datetime(2025, 6, 1, tzinfo=UTC),
+}  # fmt: skip
 # Logged on C003's company hs-3 and never changed: when hs-3 becomes C005's, so does the note.
 NOTE = {
     "id": "n-1", "company_id": "hs-3", "hs_timestamp": datetime(2026, 4, 20, tzinfo=UTC),
@@ -81,6 +89,7 @@ def _first_load() -> dict[str, list[dict]]:
     tables["hubspot__tasks"] = [_landed(TASK, "hubspot", FIRST_LOAD, "load-3")]
     tables["hubspot__notes"] = [_landed(NOTE, "hubspot", FIRST_LOAD, "load-3")]
     tables["hubspot__companies"].append(_landed(GLOBEX_COMPANY, "hubspot", FIRST_LOAD, "load-3"))
+    tables["salesforce__accounts"].append(_landed(COR_SALESFORCE_ACCOUNT, "salesforce", FIRST_LOAD, "load-3"))
     return tables
 
 
@@ -171,8 +180,10 @@ def test_an_incremental_build_after_crm_changes_moves_and_time_equals_a_full_bui
     assert read_duckdb(incremental, status) == [{"follow_up_status": "overdue"}]
     customers = "select customer_id, ratings, is_active from customers.customers order by customer_id"
     assert [tuple(row.values()) for row in read_duckdb(full, customers)] == [
-        ("C001", 3, True), ("C002", 3, False), ("C004", 6, True), ("C005", 0, False),
+        ("C001", 3, True), ("C002", 3, False), ("C003", 0, True), ("C004", 6, True), ("C005", 0, False),
     ]
+    fallback = "select crm_account_id, region, is_active from customers.customers where customer_id = 'C003'"
+    assert read_duckdb(incremental, fallback) == [{"crm_account_id": "001C", "region": "east", "is_active": True}]
     moved = "select customer_id, previous_customer_id from customers.customer_ratings where response_id = md5('exports:r05')"
     assert read_duckdb(incremental, moved) == [{"customer_id": "C004", "previous_customer_id": "C001"}]
     contact = "select customer_id from intermediate.int_crm_contacts where crm_contact_id = 'hc-3'"

@@ -16,7 +16,8 @@
 -- employee in one long table (grouping, group_key) - with every statistic the NPS marts publish.
 -- Incremental by period: a run rebuilds every group of the periods that hold a day recounted since
 -- its last build, and of the period after each (its change is measured against a rebuilt one); a
--- group whose baseline moved gets its stored rows again with the new baseline. Whole periods are
+-- period where a group's baseline or relational weight moved gets its stored rows again with the new
+-- ones. Whole periods are
 -- replaced (delete+insert on period_grain and period_start), so a nightly run costs the periods the
 -- new day falls in, not the history.
 with
@@ -110,43 +111,19 @@ counted_periods as (
 
 ),
 
--- Customer segments weigh relational NPS only (weighted, below): transactional counts are summed over
--- segments from here on, so the employee rows (transactional only) are not split by segment. At 10M
--- responses those rows are most of the model, and each split multiplied the groups every sum holds.
+-- Customer segments weigh relational NPS only, and every period's weights are worked out below from
+-- the relational counts alone: here counts are summed over segments, so the employee rows (most of
+-- the model at 10M responses) are not split by segment.
 counted_days as (
 
-    select
-        responded_date,
-        survey_type,
-        product,
-        process,
-        employee_id,
-        case when survey_type = 'relational' then customer_segment end as customer_segment,
-        responses,
-        promoters,
-        passives,
-        detractors
-
-    from daily_counts
+    select * from daily_counts
     where {{ falls_in_periods('responded_date', day_grains, 'counted_periods') }}
 
 ),
 
 counted_months as (
 
-    select
-        responded_month,
-        survey_type,
-        product,
-        process,
-        employee_id,
-        case when survey_type = 'relational' then customer_segment end as customer_segment,
-        responses,
-        promoters,
-        passives,
-        detractors
-
-    from monthly_counts
+    select * from monthly_counts
     where {{ falls_in_periods('responded_month', month_grains, 'counted_periods') }}
 
 ),
@@ -168,7 +145,7 @@ grouped_months as {{ not_materialized() }} (
 {#- A day is its own period: grouped_days has a row per day and group already, and summing it again
     by day held every one of them in a hash table (the first build at 10M ran out of memory there). -#}
 {%- set summed_day_grains = day_grains | reject('equalto', 'day') | list %}
-all_segment_periods as (
+all_counted_periods as (
 
     {%- if 'day' in day_grains %}
     select
@@ -177,7 +154,6 @@ all_segment_periods as (
         survey_type,
         grouping,
         group_key,
-        customer_segment,
         responses,
         promoters,
         passives,
@@ -189,66 +165,27 @@ all_segment_periods as (
     union all
     {%- endif %}
     {%- if summed_day_grains %}
-    {{ aggregate_to_periods('grouped_days', ['survey_type', 'grouping', 'group_key', 'customer_segment'], summed_day_grains) }}
+    {{ aggregate_to_periods('grouped_days', ['survey_type', 'grouping', 'group_key'], summed_day_grains) }}
     {%- endif %}
     {%- if summed_day_grains and month_grains %}
     union all
     {%- endif %}
     {%- if month_grains %}
-    {{ aggregate_to_periods(
-        'grouped_months', ['survey_type', 'grouping', 'group_key', 'customer_segment'], month_grains, 'responded_month'
-    ) }}
+    {{ aggregate_to_periods('grouped_months', ['survey_type', 'grouping', 'group_key'], month_grains, 'responded_month') }}
     {%- endif %}
 
 ),
 
 -- A counted day can lie in a period that is not counted at a finer grain (a day of a counted week).
-segment_periods as (
-
-    select all_segment_periods.*
-    from all_segment_periods
-    {%- if is_incremental() %}
-    inner join counted_periods
-        on all_segment_periods.period_grain = counted_periods.period_grain
-        and all_segment_periods.period_start = counted_periods.period_start
-    {%- endif %}
-
-),
-
--- Transactional rows have a row per period and group already (no segment); relational ones are
--- summed over their segments.
 periods as (
 
-    select
-        period_grain,
-        period_start,
-        survey_type,
-        grouping,
-        group_key,
-        responses,
-        promoters,
-        passives,
-        detractors
-
-    from segment_periods
-    where survey_type <> 'relational'
-
-    union all
-
-    select
-        period_grain,
-        period_start,
-        survey_type,
-        grouping,
-        group_key,
-        cast(sum(responses) as {{ dbt.type_int() }}) as responses,
-        cast(sum(promoters) as {{ dbt.type_int() }}) as promoters,
-        cast(sum(passives) as {{ dbt.type_int() }}) as passives,
-        cast(sum(detractors) as {{ dbt.type_int() }}) as detractors
-
-    from segment_periods
-    where survey_type = 'relational'
-    group by period_grain, period_start, survey_type, grouping, group_key
+    select all_counted_periods.*
+    from all_counted_periods
+    {%- if is_incremental() %}
+    inner join counted_periods
+        on all_counted_periods.period_grain = counted_periods.period_grain
+        and all_counted_periods.period_start = counted_periods.period_start
+    {%- endif %}
 
 ),
 
@@ -307,7 +244,53 @@ rebuilt as (
 
 ),
 
--- The segments' shares of active customers on the first day of each rebuilt period.
+-- Relational counts per segment, of every period: relational answers are few (no employees), and a
+-- CRM change can move the segments' shares of any past period (a churn recorded late), so the
+-- weights of every period are worked out each run and stored periods whose weight moved are
+-- written again (rewritten_periods).
+relational_days as (
+
+    select * from daily_counts
+    where survey_type = 'relational'
+
+),
+
+relational_months as (
+
+    select * from monthly_counts
+    where survey_type = 'relational'
+
+),
+
+grouped_relational_days as {{ not_materialized() }} (
+
+    {{ counts_by_grouping('relational_days', 'responded_date', ['customer_segment']) }}
+
+),
+
+grouped_relational_months as {{ not_materialized() }} (
+
+    {{ counts_by_grouping('relational_months', 'responded_month', ['customer_segment']) }}
+
+),
+
+relational_segment_periods as (
+
+    {%- if day_grains %}
+    {{ aggregate_to_periods('grouped_relational_days', ['survey_type', 'grouping', 'group_key', 'customer_segment'], day_grains) }}
+    {%- endif %}
+    {%- if day_grains and month_grains %}
+    union all
+    {%- endif %}
+    {%- if month_grains %}
+    {{ aggregate_to_periods(
+        'grouped_relational_months', ['survey_type', 'grouping', 'group_key', 'customer_segment'], month_grains, 'responded_month'
+    ) }}
+    {%- endif %}
+
+),
+
+-- The segments' shares of active customers on the first day of each period.
 segment_shares as (
 
     select
@@ -317,7 +300,7 @@ segment_shares as (
             / sum(segment_history.active_customers) over (partition by period_starts.period_start)
             as segment_share
 
-    from (select distinct period_start from rebuilt) as period_starts
+    from (select distinct period_start from relational_segment_periods) as period_starts
     inner join segment_history
         on period_starts.period_start >= segment_history.valid_from
         and period_starts.period_start < segment_history.valid_until
@@ -330,27 +313,29 @@ segment_shares as (
 weighted as (
 
     select
-        segment_periods.period_grain,
-        segment_periods.period_start,
-        segment_periods.survey_type,
-        segment_periods.grouping,
-        segment_periods.group_key,
+        relational_segment_periods.period_grain,
+        relational_segment_periods.period_start,
+        relational_segment_periods.survey_type,
+        relational_segment_periods.grouping,
+        relational_segment_periods.group_key,
         sum(
             segment_shares.segment_share
-            * {{ nps('segment_periods.promoters', 'segment_periods.detractors', 'segment_periods.responses') }}
+            * {{ nps(
+                'relational_segment_periods.promoters', 'relational_segment_periods.detractors',
+                'relational_segment_periods.responses',
+            ) }}
         ) / sum(segment_shares.segment_share) as nps_weighted
 
-    from segment_periods
+    from relational_segment_periods
     inner join segment_shares
-        on segment_periods.period_start = segment_shares.period_start
-        and segment_periods.customer_segment = segment_shares.customer_segment
-    where segment_periods.survey_type = 'relational'
+        on relational_segment_periods.period_start = segment_shares.period_start
+        and relational_segment_periods.customer_segment = segment_shares.customer_segment
     group by
-        segment_periods.period_grain,
-        segment_periods.period_start,
-        segment_periods.survey_type,
-        segment_periods.grouping,
-        segment_periods.group_key
+        relational_segment_periods.period_grain,
+        relational_segment_periods.period_start,
+        relational_segment_periods.survey_type,
+        relational_segment_periods.grouping,
+        relational_segment_periods.group_key
 
 ),
 
@@ -474,8 +459,9 @@ rebuilt_rows as (
 {%- if is_incremental() %}
 
 -- Stored periods (not rebuilt) where a group's baseline moved - a first period became full, or a
--- backfill changed one - written again whole with the new baselines.
-rebaselined_periods as (
+-- backfill changed one - or a relational weight moved (segment_shares), written again whole with the
+-- new baselines and weights.
+rewritten_periods as (
 
     select distinct stored.period_grain, stored.period_start
     from {{ this }} as stored
@@ -487,12 +473,21 @@ rebaselined_periods as (
         and stored.group_key = baselines.group_key
         and stored.survey_type = baselines.survey_type
         and stored.period_grain = baselines.period_grain
+    left join weighted
+        on stored.grouping = weighted.grouping
+        and stored.group_key = weighted.group_key
+        and stored.survey_type = weighted.survey_type
+        and stored.period_grain = weighted.period_grain
+        and stored.period_start = weighted.period_start
     where rebuilt_periods.period_start is null
-        and stored.baseline_nps is distinct from baselines.baseline_nps
+        and (
+            stored.baseline_nps is distinct from baselines.baseline_nps
+            or stored.nps_weighted is distinct from weighted.nps_weighted
+        )
 
 ),
 
-rebaselined_rows as (
+rewritten_rows as (
 
     select
         stored.grouping,
@@ -513,17 +508,23 @@ rebaselined_rows as (
         stored.nps_change,
         stored.change_is_significant,
         baselines.baseline_nps,
-        stored.nps_weighted
+        weighted.nps_weighted
 
     from {{ this }} as stored
-    inner join rebaselined_periods
-        on stored.period_grain = rebaselined_periods.period_grain
-        and stored.period_start = rebaselined_periods.period_start
+    inner join rewritten_periods
+        on stored.period_grain = rewritten_periods.period_grain
+        and stored.period_start = rewritten_periods.period_start
     left join baselines
         on stored.grouping = baselines.grouping
         and stored.group_key = baselines.group_key
         and stored.survey_type = baselines.survey_type
         and stored.period_grain = baselines.period_grain
+    left join weighted
+        on stored.grouping = weighted.grouping
+        and stored.group_key = weighted.group_key
+        and stored.survey_type = weighted.survey_type
+        and stored.period_grain = weighted.period_grain
+        and stored.period_start = weighted.period_start
 
 ),
 {%- endif %}
@@ -538,7 +539,7 @@ final as (
         select * from rebuilt_rows
         {%- if is_incremental() %}
         union all
-        select * from rebaselined_rows
+        select * from rewritten_rows
         {%- endif %}
     ) as written_rows
 

@@ -12,13 +12,20 @@
 -- and relational score, number of ratings, first and last rating time. Incremental: a run recomputes
 -- only the customers whose row can have changed - a rating conformed since the last run, or taken
 -- from them by one (its previous_customer_id; a backfill compares every customer's count instead),
--- or CRM attributes that differ from the stored ones (new customers included); customers gone from
--- the CRM are deleted.
+-- or a CRM account landed since the last run, or taken from them by one (int_crm_record_owners: new
+-- customers, changed attributes); customers gone from the CRM are deleted.
 with
 
 crm_customers as {{ not_materialized() }} (
 
     select * from {{ ref('int_crm_customers') }}
+
+),
+
+crm_record_owners as {{ not_materialized() }} (
+
+    select * from {{ ref('int_crm_record_owners') }}
+    where record_type = 'account'
 
 ),
 
@@ -30,12 +37,6 @@ customer_ratings as {{ not_materialized() }} (
 ),
 
 {% if is_incremental() %}
-stored_customers as {{ not_materialized() }} (
-
-    select * from {{ this }}
-
-),
-
 rated_since_last_run as (
 
     {{ rerated_customers('last_conformed_at') }}
@@ -43,6 +44,12 @@ rated_since_last_run as (
 ),
 
 {% if backfill_window_given() %}
+stored_customers as (
+
+    select * from {{ this }}
+
+),
+
 -- A backfill deletes its days' ratings before conforming them again, so a rating it gave another
 -- customer shows only in the count of the customer who lost it: a count per customer is one pass
 -- over a single column, far cheaper than ranking every rating again.
@@ -68,22 +75,10 @@ recounted as (
 ),
 {% endif %}
 
+-- The CRM accounts landed since the last run: their customers, and those they were taken from.
 crm_changed as (
 
-    select crm_customers.customer_id
-    from crm_customers
-    left join stored_customers
-        on crm_customers.customer_id = stored_customers.customer_id
-    where stored_customers.customer_id is null
-        or crm_customers.crm_system is distinct from stored_customers.crm_system
-        or crm_customers.crm_account_id is distinct from stored_customers.crm_account_id
-        or crm_customers.account_name is distinct from stored_customers.account_name
-        or crm_customers.customer_type is distinct from stored_customers.customer_type
-        or crm_customers.size_employees is distinct from stored_customers.size_employees
-        or crm_customers.product is distinct from stored_customers.product
-        or crm_customers.region is distinct from stored_customers.region
-        or crm_customers.created_at is distinct from stored_customers.created_at
-        or crm_customers.churned_at is distinct from stored_customers.churned_at
+    {{ customers_of_landed_records('crm_record_owners', 'crm_loaded_at') }}
 
 ),
 
@@ -186,7 +181,8 @@ final as (
         rating_summaries.latest_nps_category,
         rating_summaries.latest_transactional_score,
         rating_summaries.latest_relational_score,
-        rating_summaries.last_conformed_at
+        rating_summaries.last_conformed_at,
+        customers_to_build.loaded_at as crm_loaded_at
 
     from customers_to_build
     left join rating_summaries
